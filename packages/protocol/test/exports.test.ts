@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { it } from 'node:test';
+import * as protocol from '@agentwire/protocol';
+
+it('pins the public API surface of @agentwire/protocol', () => {
+  assert.deepEqual(Object.keys(protocol).sort(), [
+    'BEARER_PROTOCOL_PREFIX',
+    'BUILTIN_EVENT_TYPES',
+    'ClientFrameSchemas',
+    'CloseCode',
+    'ErrorCode',
+    'EventDataSchemas',
+    'EventEnvelopeSchema',
+    'FINAL_CLOSE_CODES',
+    'LIFECYCLE_EVENT_TYPES',
+    'ResyncReason',
+    'SUBPROTOCOL',
+    'isBuiltinEventType',
+    'isCustomEventType',
+    'parseClientFrame',
+    'validateClientFrame',
+    'validateEvent',
+  ]);
+});
+
+it('does not resolve deep imports into the package', async () => {
+  for (const deep of ['@agentwire/protocol/dist/codes.js', '@agentwire/protocol/src/codes.ts']) {
+    await assert.rejects(import(deep), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+    assert.throws(() => createRequire(import.meta.url).resolve(deep), {
+      code: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    });
+  }
+});

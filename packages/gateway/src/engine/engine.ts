@@ -1,0 +1,57 @@
+/**
+ * The engine owns each user's stream: the per-user `seq` counter, the epoch, bounded history,
+ * idempotency by event id, and fan-out to the processes that serve the user's connections.
+ * `memory` implements it in process; a Redis Streams engine implements the same interface, and
+ * both must pass the conformance suite in test/engine/conformance.ts.
+ */
+
+/** One event of a user's stream. `json` is the serialized AgentEvent, sent to clients as-is. */
+export interface StoredEvent {
+  seq: number;
+  id: string;
+  json: string;
+}
+
+export interface AppendResult {
+  seq: number;
+  epoch: string;
+  /** True when `id` was already in history: `seq` is the original one and nothing was appended. */
+  duplicate: boolean;
+}
+
+export interface StreamHead {
+  epoch: string;
+  /** Seq of the newest event; 0 for a stream with no events yet. */
+  seq: number;
+}
+
+export interface ReadResult extends StreamHead {
+  /** Events with seq > afterSeq still in history, in seq order, up to `seq` (the head). */
+  events: StoredEvent[];
+  /** True when history no longer holds every event after `afterSeq` (some aged or were trimmed). */
+  truncated: boolean;
+}
+
+/** Receives the user's new events, in seq order, on every process that subscribed. */
+export type StreamListener = (userId: string, event: StoredEvent) => void;
+
+export interface HistoryLimits {
+  /** Events kept per user. */
+  maxEvents: number;
+  /** How long an event stays resumable, in milliseconds. */
+  maxAgeMs: number;
+}
+
+export interface Engine {
+  readonly name: string;
+  /** Appends to the user's stream; idempotent by `id` while the original is in history. */
+  append(userId: string, id: string, json: string): Promise<AppendResult>;
+  head(userId: string): Promise<StreamHead>;
+  /** Reads what history holds after `afterSeq`. */
+  read(userId: string, afterSeq: number): Promise<ReadResult>;
+  /** Starts live fan-out of the user's new events to `listener`; resolves once it is active. */
+  subscribe(userId: string, listener: StreamListener): Promise<() => Promise<void>>;
+  /** Whether the engine can serve (e.g. its backing store is reachable). */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,188 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type BatchPublishItemResult,
+  ErrorCode,
+  type PublishResult,
+  type TicketResponse,
+} from '@agentwire/protocol';
+import type { ApiKeys } from '../auth/api-keys.js';
+import { bearerHeader } from '../auth/credentials.js';
+import { AuthError } from '../auth/errors.js';
+import type { TokenVerifier } from '../auth/jwt.js';
+import type { TicketStore } from '../auth/tickets.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { Publisher } from '../publisher.js';
+import { BodyTooLargeError, readBody } from './body.js';
+import { errorBody, sendError, sendJson } from './respond.js';
+
+export interface HttpContext {
+  apiKeys: ApiKeys;
+  tokens: () => Promise<TokenVerifier>;
+  tickets: TicketStore;
+  publisher: Publisher;
+  metrics: GatewayMetrics;
+  maxBodyBytes: number;
+  maxBatchSize: number;
+  isReady: () => Promise<boolean>;
+}
+
+type Route = (req: IncomingMessage, res: ServerResponse, ctx: HttpContext) => Promise<void>;
+
+const routes: Record<string, Record<string, Route>> = {
+  '/v1/publish': { POST: publish },
+  '/v1/tickets': { POST: issueTicket },
+  '/healthz': { GET: async (_req, res) => sendJson(res, 200, { status: 'ok' }) },
+  '/readyz': { GET: ready },
+  '/metrics': { GET: metrics },
+};
+
+/** Handles a gateway route; returns false when the path is not one of them. */
+export async function handleRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  ctx: HttpContext,
+): Promise<boolean> {
+  const methods = routes[path];
+  if (!methods) return false;
+  const route = methods[req.method ?? ''];
+  if (!route) {
+    res.setHeader('allow', Object.keys(methods).join(', '));
+    fail(res, ctx, 405, ErrorCode.MethodNotAllowed, `${req.method} is not allowed on ${path}`);
+    return true;
+  }
+  await route(req, res, ctx);
+  return true;
+}
+
+function fail(
+  res: ServerResponse,
+  ctx: HttpContext,
+  status: number,
+  code: ErrorCode,
+  message: string,
+  field?: string,
+): void {
+  ctx.metrics.errors.inc({ code });
+  sendError(res, status, code, message, field);
+}
+
+async function readJson(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  let body: Buffer;
+  try {
+    body = await readBody(req, ctx.maxBodyBytes);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) {
+      fail(res, ctx, 413, ErrorCode.TooLarge, `request body exceeds ${ctx.maxBodyBytes} bytes`);
+      return undefined;
+    }
+    throw error;
+  }
+  try {
+    return { value: JSON.parse(body.toString('utf8')) as unknown };
+  } catch {
+    fail(res, ctx, 400, ErrorCode.InvalidJson, 'request body is not valid JSON');
+    return undefined;
+  }
+}
+
+async function publish(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  const key = bearerHeader(req);
+  if (!key || !ctx.apiKeys.accepts(key)) {
+    fail(
+      res,
+      ctx,
+      401,
+      ErrorCode.Unauthorized,
+      'missing or invalid API key (Authorization: Bearer <key>)',
+    );
+    return;
+  }
+  const body = await readJson(req, res, ctx);
+  if (!body) return;
+  const value = body.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(res, ctx, 400, ErrorCode.InvalidField, 'body: must be a JSON object', 'body');
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  if ('batch' in record) {
+    await publishBatch(record.batch, res, ctx);
+    return;
+  }
+  const prepared = ctx.publisher.check(record.userId, record.event, '');
+  if (!('json' in prepared)) {
+    fail(
+      res,
+      ctx,
+      prepared.code === ErrorCode.TooLarge ? 413 : 400,
+      prepared.code,
+      prepared.message,
+      prepared.field,
+    );
+    return;
+  }
+  const result: PublishResult = await ctx.publisher.append(record.userId as string, prepared);
+  sendJson(res, 200, result);
+}
+
+/**
+ * A batch is validated item by item: valid items are accepted (in order) even when others are
+ * not, and each result says which. Only a malformed batch as a whole is a 400.
+ */
+async function publishBatch(batch: unknown, res: ServerResponse, ctx: HttpContext) {
+  if (!Array.isArray(batch) || batch.length === 0) {
+    fail(res, ctx, 400, ErrorCode.InvalidField, 'batch: must be a non-empty array', 'batch');
+    return;
+  }
+  if (batch.length > ctx.maxBatchSize) {
+    fail(res, ctx, 413, ErrorCode.TooLarge, `batch: at most ${ctx.maxBatchSize} items`, 'batch');
+    return;
+  }
+  const results: BatchPublishItemResult[] = [];
+  for (let i = 0; i < batch.length; i++) {
+    const item = batch[i] as Record<string, unknown> | null;
+    const prefix = `batch[${i}]`;
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+      ctx.metrics.errors.inc({ code: ErrorCode.InvalidField });
+      results.push(errorBody(ErrorCode.InvalidField, `${prefix}: must be an object`, prefix));
+      continue;
+    }
+    const prepared = ctx.publisher.check(item.userId, item.event, prefix);
+    if (!('json' in prepared)) {
+      ctx.metrics.errors.inc({ code: prepared.code });
+      results.push(errorBody(prepared.code, prepared.message, prepared.field));
+      continue;
+    }
+    results.push(await ctx.publisher.append(item.userId as string, prepared));
+  }
+  sendJson(res, 200, { results });
+}
+
+async function issueTicket(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  const token = bearerHeader(req);
+  if (!token) {
+    fail(res, ctx, 401, ErrorCode.Unauthorized, 'missing Authorization: Bearer <JWT>');
+    return;
+  }
+  try {
+    const verified = await (await ctx.tokens()).verify(token);
+    const { ticket, expiresAt } = ctx.tickets.issue(verified);
+    const body: TicketResponse = { ticket, expiresAt: new Date(expiresAt).toISOString() };
+    sendJson(res, 200, body);
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+    fail(res, ctx, 401, ErrorCode.Unauthorized, error.message);
+  }
+}
+
+async function ready(_req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  if (await ctx.isReady()) sendJson(res, 200, { status: 'ready' });
+  else sendError(res, 503, ErrorCode.Unavailable, 'draining or engine unreachable');
+}
+
+async function metrics(_req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  const text = await ctx.metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
+  res.end(text);
+}

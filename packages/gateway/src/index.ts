@@ -1,0 +1,23 @@
+export type { JwtAlgorithm, JwtOptions, TokenVerifier, VerifiedToken } from './auth/jwt.js';
+export { RunEmitter, UserEmitter } from './emitter.js';
+export type {
+  AppendResult,
+  Engine,
+  HistoryLimits,
+  ReadResult,
+  StoredEvent,
+  StreamHead,
+  StreamListener,
+} from './engine/engine.js';
+export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
+export { createGateway, Gateway, type GatewayStats } from './gateway.js';
+export {
+  DEFAULT_HISTORY,
+  DEFAULT_LIMITS,
+  type GatewayOptions,
+  type Limits,
+  MessageError,
+  type MessageHandler,
+  type UpstreamMessage,
+} from './options.js';
+export { PublishError } from './publisher.js';

@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+import type { JwtOptions } from './auth/jwt.js';
+import type { Engine, HistoryLimits } from './engine/engine.js';
+
+/** What an upstream `message` frame handler receives. */
+export interface UpstreamMessage {
+  userId: string;
+  connectionId: string;
+  /** The frame's id; the client's promise settles with the matching ack or error. */
+  id: string;
+  data: unknown;
+}
+/** Returns the `data` of the ack (optional); throw MessageError to send its message to the client. */
+export type MessageHandler = (message: UpstreamMessage) => unknown;
+
+export interface Limits {
+  /** Connections one user may hold on this process; a further one is closed with 4009. */
+  maxConnectionsPerUser: number;
+  /** Largest inbound WebSocket message; larger ones close the connection with 1009. */
+  maxFrameBytes: number;
+  /** Largest POST body. */
+  maxBodyBytes: number;
+  /** Largest serialized event. */
+  maxEventBytes: number;
+  /** Largest batch in one publish request. */
+  maxBatchSize: number;
+  /** Bytes queued to one socket before it is a slow consumer and is closed with 4008. */
+  maxBufferedBytes: number;
+  /** Inbound frames per connection: burst size and refill per second (token bucket). */
+  rateBurst: number;
+  ratePerSecond: number;
+  /** Protocol errors a connection may make before it is closed with 4400. */
+  maxProtocolErrors: number;
+}
+
+export interface GatewayOptions {
+  auth: {
+    jwt: JwtOptions;
+    /** Keys accepted on POST /v1/publish. */
+    apiKeys: readonly string[];
+    /** Lifetime of a /v1/tickets ticket, ms. */
+    ticketTtlMs?: number;
+  };
+  /** Exact Origin values allowed to open /ws; undefined allows any (non-browser clients). */
+  allowedOrigins?: readonly string[];
+  /** Defaults to the in-process memory engine with `history`. */
+  engine?: Engine;
+  history?: Partial<HistoryLimits>;
+  limits?: Partial<Limits>;
+  /** Protocol ping interval; a peer that misses one ping is terminated at the next. */
+  heartbeatMs?: number;
+  /** How long close() waits for connections to close before terminating them. */
+  drainTimeoutMs?: number;
+  logger?: Logger;
+  onMessage?: MessageHandler;
+  /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */
+  fallbackHttpHandler?: (
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ) => boolean;
+}
+
+export const DEFAULT_HISTORY: HistoryLimits = { maxEvents: 1000, maxAgeMs: 15 * 60_000 };
+
+export const DEFAULT_LIMITS: Limits = {
+  maxConnectionsPerUser: 16,
+  maxFrameBytes: 64 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  maxEventBytes: 64 * 1024,
+  maxBatchSize: 500,
+  maxBufferedBytes: 4 * 1024 * 1024,
+  rateBurst: 100,
+  ratePerSecond: 50,
+  maxProtocolErrors: 10,
+};
+
+export const DEFAULT_HEARTBEAT_MS = 30_000;
+export const DEFAULT_TICKET_TTL_MS = 30_000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** An error whose message the gateway sends to the client in the `error` frame. */
+export class MessageError extends Error {
+  override readonly name = 'MessageError';
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type AgentEvent,
+  ErrorCode,
+  type EventInput,
+  type PublishResult,
+  type ValidationError,
+  validateEvent,
+} from '@agentwire/protocol';
+import type { Engine } from './engine/engine.js';
+import type { GatewayMetrics } from './metrics.js';
+
+/** A publish the gateway refused, with the field that was wrong. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly code: ValidationError['code'];
+  readonly field: string | undefined;
+
+  constructor(error: ValidationError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
+
+const MAX_USER_ID_LENGTH = 256;
+
+export function validateUserId(userId: unknown, field: string): ValidationError | undefined {
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID_LENGTH) {
+    return {
+      code: ErrorCode.InvalidField,
+      field,
+      message: `${field}: must be a non-empty string of at most ${MAX_USER_ID_LENGTH} characters`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * The single publish path, shared by HTTP and in-process callers: validate, complete the event
+ * (id, ts), bound its size, append to the user's stream. Resolves once the engine accepted it.
+ */
+export class Publisher {
+  constructor(
+    private readonly engine: Engine,
+    private readonly metrics: GatewayMetrics,
+    private readonly maxEventBytes: number,
+  ) {}
+
+  /** Returns the validation error instead of throwing, for batch handling. */
+  check(userId: unknown, input: unknown, prefix: string): ValidationError | AgentEventJson {
+    const userError = validateUserId(userId, prefix ? `${prefix}.userId` : 'userId');
+    if (userError) return userError;
+    const eventField = prefix ? `${prefix}.event` : 'event';
+    const result = validateEvent(input, eventField);
+    if (!result.ok) return result.error;
+    const event = complete(result.value);
+    const json = JSON.stringify(event);
+    if (Buffer.byteLength(json) > this.maxEventBytes) {
+      return {
+        code: ErrorCode.TooLarge,
+        field: eventField,
+        message: `${eventField}: serialized event exceeds ${this.maxEventBytes} bytes`,
+      };
+    }
+    return { id: event.id, json };
+  }
+
+  async append(userId: string, prepared: AgentEventJson): Promise<PublishResult> {
+    const result = await this.engine.append(userId, prepared.id, prepared.json);
+    if (result.duplicate) this.metrics.duplicates.inc();
+    else this.metrics.publishes.inc();
+    return { seq: result.seq, id: prepared.id };
+  }
+
+  async publish(userId: string, input: EventInput): Promise<PublishResult> {
+    const prepared = this.check(userId, input, '');
+    if (!('json' in prepared)) throw new PublishError(prepared);
+    return this.append(userId, prepared);
+  }
+}
+
+export interface AgentEventJson {
+  id: string;
+  json: string;
+}
+
+function complete(input: EventInput): AgentEvent {
+  // Field order is fixed so the stored JSON reads naturally: id, type, runId, threadId, ts, data.
+  const event: AgentEvent = {
+    id: input.id ?? `evt_${randomUUID()}`,
+    type: input.type,
+    ...(input.runId !== undefined && { runId: input.runId }),
+    ...(input.threadId !== undefined && { threadId: input.threadId }),
+    ts: input.ts ?? new Date().toISOString(),
+    data: input.data,
+  };
+  return event;
+}

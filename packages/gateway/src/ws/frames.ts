@@ -1,0 +1,125 @@
+import { CloseCode, ErrorCode, parseClientFrame } from '@agentwire/protocol';
+import type { Logger } from 'pino';
+import type { RawData } from 'ws';
+import { AuthError } from '../auth/errors.js';
+import type { TokenVerifier } from '../auth/jwt.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { MessageError, type MessageHandler } from '../options.js';
+import type { Connection } from './connection.js';
+
+export interface FrameContext {
+  metrics: GatewayMetrics;
+  log: Logger;
+  tokens: () => Promise<TokenVerifier>;
+  onMessage: MessageHandler | undefined;
+  maxProtocolErrors: number;
+  onExpired: (conn: Connection) => void;
+}
+
+/** Handles one inbound frame. Errors are answered on the connection; nothing here throws. */
+export async function handleFrame(
+  conn: Connection,
+  data: RawData,
+  isBinary: boolean,
+  ctx: FrameContext,
+): Promise<void> {
+  if (!conn.takeToken(Date.now())) {
+    violation(conn, ctx, ErrorCode.RateLimited, 'too many frames; slow down');
+    return;
+  }
+  if (isBinary) {
+    violation(conn, ctx, ErrorCode.InvalidField, 'binary frames are not part of agentwire.v1');
+    return;
+  }
+  const parsed = parseClientFrame(data.toString());
+  if (!parsed.ok) {
+    violation(conn, ctx, parsed.error.code, parsed.error.message, undefined, parsed.error.field);
+    return;
+  }
+  const frame = parsed.value;
+  switch (frame.type) {
+    case 'ping':
+      conn.sendFrame(frame.id === undefined ? { type: 'pong' } : { type: 'pong', id: frame.id });
+      return;
+    case 'refresh': {
+      const ackId = frame.id ?? 'refresh';
+      try {
+        const verified = await (await ctx.tokens()).verify(frame.token);
+        if (verified.userId !== conn.userId) {
+          violation(
+            conn,
+            ctx,
+            ErrorCode.SubjectMismatch,
+            'refresh token is for another user',
+            ackId,
+          );
+          return;
+        }
+        conn.expiresAt = verified.expiresAt;
+        conn.armExpiry(() => ctx.onExpired(conn));
+        conn.sendFrame({ type: 'ack', id: ackId });
+      } catch (error) {
+        if (!(error instanceof AuthError)) throw error;
+        reply(conn, ctx, ErrorCode.Unauthorized, error.message, ackId);
+      }
+      return;
+    }
+    case 'message': {
+      if (!ctx.onMessage) {
+        reply(
+          conn,
+          ctx,
+          ErrorCode.NoHandler,
+          'this gateway accepts no upstream messages',
+          frame.id,
+        );
+        return;
+      }
+      try {
+        const result = await ctx.onMessage({
+          userId: conn.userId,
+          connectionId: conn.id,
+          id: frame.id,
+          data: frame.data,
+        });
+        conn.sendFrame(
+          result === undefined
+            ? { type: 'ack', id: frame.id }
+            : { type: 'ack', id: frame.id, data: result },
+        );
+      } catch (error) {
+        const message =
+          error instanceof MessageError ? error.message : 'the message handler failed';
+        if (!(error instanceof MessageError)) {
+          ctx.log.error({ err: error, connectionId: conn.id }, 'message handler threw');
+        }
+        reply(conn, ctx, ErrorCode.HandlerFailed, message, frame.id);
+      }
+      return;
+    }
+  }
+}
+
+function reply(conn: Connection, ctx: FrameContext, code: ErrorCode, message: string, id?: string) {
+  ctx.metrics.errors.inc({ code });
+  conn.sendError(code, message, id);
+}
+
+/** A protocol error: answered with an `error` frame; too many of them close with 4400. */
+function violation(
+  conn: Connection,
+  ctx: FrameContext,
+  code: ErrorCode,
+  message: string,
+  id?: string,
+  field?: string,
+) {
+  ctx.metrics.errors.inc({ code });
+  conn.sendError(code, message, id, field);
+  conn.protocolErrors++;
+  ctx.log.info({ connectionId: conn.id, code, protocolErrors: conn.protocolErrors }, message);
+  if (conn.protocolErrors >= ctx.maxProtocolErrors) {
+    ctx.metrics.closes.inc({ code: CloseCode.ProtocolViolation });
+    conn.close(CloseCode.ProtocolViolation, 'too many protocol errors');
+  }
+}

@@ -1,0 +1,218 @@
+import { CloseCode, ResyncReason } from '@agentwire/protocol';
+import type { Logger } from 'pino';
+import type { Engine, StoredEvent } from '../engine/engine.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { Connection } from './connection.js';
+
+export interface ResumePosition {
+  epoch: string;
+  after: number;
+}
+
+/**
+ * The user-scoped channel: the one object per connected user per process. It holds the user's
+ * connections and the engine subscription; it exists from the user's first connection to the last.
+ */
+class UserChannel {
+  readonly connections = new Set<Connection>();
+  unsubscribe: (() => Promise<void>) | undefined;
+  ready!: Promise<void>;
+
+  constructor(readonly userId: string) {}
+}
+
+const EVENT_FRAME_PREFIX = '{"type":"event","seq":';
+
+/**
+ * The connection manager: the only place connections are registered, grouped by user, and the
+ * only path by which events reach sockets. There is no API to send to a connection or to all.
+ */
+export class ConnectionManager {
+  private readonly channels = new Map<string, UserChannel>();
+  private connectionCount = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: Logger,
+    private readonly maxConnectionsPerUser: number,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  get users(): number {
+    return this.channels.size;
+  }
+
+  get connections(): number {
+    return this.connectionCount;
+  }
+
+  /** Whether the user has a channel here (for tests of the one-channel-per-user rule). */
+  hasChannel(userId: string): boolean {
+    return this.channels.has(userId);
+  }
+
+  *allConnections(): Iterable<Connection> {
+    for (const channel of this.channels.values()) yield* channel.connections;
+  }
+
+  /**
+   * Registers a connection, sends `welcome`, replays from `resume` when history covers it (or
+   * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
+   */
+  async attach(conn: Connection, resume: ResumePosition | undefined): Promise<void> {
+    let channel = this.channels.get(conn.userId);
+    if (channel && channel.connections.size >= this.maxConnectionsPerUser) {
+      this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
+      conn.close(CloseCode.TooManyConnections, 'too many connections for this user');
+      return;
+    }
+    if (!channel) channel = this.openChannel(conn.userId);
+    channel.connections.add(conn);
+    this.connectionCount++;
+    this.metrics.connections.set(this.connectionCount);
+
+    await channel.ready;
+    if (conn.closed) return;
+    const userId = conn.userId;
+    if (resume) {
+      const read = await this.engine.read(userId, resume.after);
+      if (conn.closed) return;
+      conn.epoch = read.epoch;
+      const usable = read.epoch === resume.epoch && resume.after <= read.seq && !read.truncated;
+      conn.sendFrame({
+        type: 'welcome',
+        connectionId: conn.id,
+        userId,
+        epoch: read.epoch,
+        seq: read.seq,
+        resumed: usable,
+      });
+      if (usable) {
+        this.metrics.resumes.inc();
+        conn.lastSent = resume.after;
+        for (const event of read.events) this.write(conn, userId, event, this.frame(event));
+      } else {
+        const reason =
+          read.epoch !== resume.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
+        this.metrics.resyncs.inc({ reason });
+        conn.sendResync(reason, read.seq);
+      }
+    } else {
+      const head = await this.engine.head(userId);
+      if (conn.closed) return;
+      conn.epoch = head.epoch;
+      conn.lastSent = head.seq;
+      conn.sendFrame({
+        type: 'welcome',
+        connectionId: conn.id,
+        userId,
+        epoch: head.epoch,
+        seq: head.seq,
+        resumed: false,
+      });
+    }
+    await this.goLive(conn);
+  }
+
+  detach(conn: Connection): void {
+    const channel = this.channels.get(conn.userId);
+    if (!channel?.connections.delete(conn)) return;
+    this.connectionCount--;
+    this.metrics.connections.set(this.connectionCount);
+    if (channel.connections.size > 0) return;
+    this.channels.delete(conn.userId);
+    this.metrics.users.set(this.channels.size);
+    channel.ready
+      .then(() => channel.unsubscribe?.())
+      .catch((error: unknown) => this.log.error({ err: error }, 'engine unsubscribe failed'));
+  }
+
+  private openChannel(userId: string): UserChannel {
+    const channel = new UserChannel(userId);
+    this.channels.set(userId, channel);
+    this.metrics.users.set(this.channels.size);
+    channel.ready = this.engine
+      .subscribe(userId, (target, event) => this.deliver(channel, target, event))
+      .then((unsubscribe) => {
+        channel.unsubscribe = unsubscribe;
+      });
+    return channel;
+  }
+
+  /** Engine fan-out: one frame serialized per event per user, written to each live socket. */
+  private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
+    let frame: Buffer | undefined;
+    for (const conn of channel.connections) {
+      if (!conn.live) {
+        conn.pending.push(event);
+        continue;
+      }
+      if (event.seq <= conn.lastSent) continue;
+      if (event.seq !== conn.lastSent + 1) {
+        // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
+        conn.live = false;
+        conn.pending.push(event);
+        void this.goLive(conn);
+        continue;
+      }
+      frame ??= this.frame(event);
+      this.write(conn, target, event, frame);
+    }
+  }
+
+  private frame(event: StoredEvent): Buffer {
+    return Buffer.from(`${EVENT_FRAME_PREFIX}${event.seq},"event":${event.json}}`);
+  }
+
+  /** The point of sending, with an isolation check independent of how the channel was found. */
+  private write(conn: Connection, target: string, event: StoredEvent, frame: Buffer): void {
+    if (conn.userId !== target) {
+      this.metrics.crossUserDeliveries.inc();
+      this.log.error({ connectionId: conn.id, seq: event.seq }, 'cross-user delivery blocked');
+      return;
+    }
+    if (conn.closed) return;
+    if (conn.socket.bufferedAmount > this.maxBufferedBytes) {
+      this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
+      this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
+      conn.close(CloseCode.SlowConsumer, 'slow consumer');
+      return;
+    }
+    conn.socket.send(frame, { binary: false });
+    conn.lastSent = event.seq;
+    this.metrics.deliveries.inc();
+  }
+
+  /** Drains what arrived while the connection was not live; reads history to close any gap. */
+  private async goLive(conn: Connection): Promise<void> {
+    for (;;) {
+      const pending = conn.pending;
+      conn.pending = [];
+      let gap = false;
+      for (const event of pending) {
+        if (event.seq <= conn.lastSent) continue;
+        if (event.seq !== conn.lastSent + 1) {
+          gap = true;
+          break;
+        }
+        this.write(conn, conn.userId, event, this.frame(event));
+      }
+      if (!gap) {
+        conn.live = true;
+        return;
+      }
+      const read = await this.engine.read(conn.userId, conn.lastSent);
+      if (conn.closed) return;
+      if (read.epoch !== conn.epoch || read.truncated) {
+        const reason =
+          read.epoch !== conn.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
+        conn.epoch = read.epoch;
+        this.metrics.resyncs.inc({ reason });
+        conn.sendResync(reason, read.seq);
+      } else {
+        for (const event of read.events) this.write(conn, conn.userId, event, this.frame(event));
+      }
+    }
+  }
+}

@@ -1,4 +1,11 @@
 export type { JwtAlgorithm, JwtOptions, TokenVerifier, VerifiedToken } from './auth/jwt.js';
+export {
+  ConfigError,
+  type GatewayConfig,
+  type LoadConfigInput,
+  loadConfig,
+  type Profile,
+} from './config/load.js';
 export { RunEmitter, UserEmitter } from './emitter.js';
 export type {
   AppendResult,
@@ -21,3 +28,4 @@ export {
   type UpstreamMessage,
 } from './options.js';
 export { PublishError } from './publisher.js';
+export { printDevCredentials, runFromConfig } from './run.js';

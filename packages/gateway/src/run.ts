@@ -1,0 +1,62 @@
+import { pino } from 'pino';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/load.js';
+import { createGateway, type Gateway } from './gateway.js';
+import type { GatewayOptions } from './options.js';
+
+/** Prints the demo profile's generated credentials for a developer; never done in production. */
+export function printDevCredentials(config: GatewayConfig, url: string): void {
+  if (!config.devCredentials) return;
+  process.stdout.write(
+    [
+      '',
+      `agentwire demo profile — dev credentials (generated at start, not for production):`,
+      `  gateway:             ${url}`,
+      `  AGENTWIRE_JWT_SECRET=${config.devCredentials.jwtSecret}`,
+      `  AGENTWIRE_API_KEYS=${config.devCredentials.apiKey}`,
+      `  publish: curl -H 'authorization: Bearer ${config.devCredentials.apiKey}' \\`,
+      `    -d '{"userId":"alice","event":{"type":"agent_started","runId":"r1","data":{"agent":"demo"}}}' ${url}/v1/publish`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/**
+ * Starts a gateway from argv/env configuration and drains it on SIGTERM/SIGINT. Returns the
+ * running gateway; `extra` lets a program (the demo) add its handlers.
+ */
+export async function runFromConfig(
+  argv: readonly string[],
+  extra: (config: GatewayConfig) => Partial<GatewayOptions> = () => ({}),
+): Promise<{ gateway: Gateway; config: GatewayConfig; url: string }> {
+  let config: GatewayConfig;
+  try {
+    config = loadConfig({ argv, env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`agentwire: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = pino({ name: 'agentwire', level: config.logLevel });
+  const gateway = createGateway({ ...config.options, logger, ...extra(config) });
+  const address = await gateway.listen(config.port, config.host);
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`;
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'drain failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  return { gateway, config, url };
+}

@@ -1,0 +1,207 @@
+import type { AddressInfo } from 'node:net';
+import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gateway';
+import {
+  BEARER_PROTOCOL_PREFIX,
+  type EventFrame,
+  type ServerFrame,
+  SUBPROTOCOL,
+  type WelcomeFrame,
+} from '@agentwire/protocol';
+import { SignJWT } from 'jose';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+
+export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
+export const API_KEY = 'test-api-key';
+const secretKey = new TextEncoder().encode(SECRET);
+
+export interface TestGateway {
+  gateway: Gateway;
+  port: number;
+  url: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** A real gateway on 127.0.0.1 with an ephemeral port. */
+export async function startGateway(overrides: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+  const gateway = createGateway({
+    auth: { jwt: { secret: SECRET }, apiKeys: [API_KEY] },
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...overrides,
+  });
+  const { port } = (await gateway.listen(0)) as AddressInfo;
+  return {
+    gateway,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    wsUrl: `ws://127.0.0.1:${port}/ws`,
+    close: () => gateway.close(),
+  };
+}
+
+export async function token(
+  sub: string,
+  opts: { expiresIn?: string | number; key?: Uint8Array; alg?: string; claims?: object } = {},
+): Promise<string> {
+  const jwt = new SignJWT({ ...opts.claims }).setProtectedHeader({ alg: opts.alg ?? 'HS256' });
+  if (sub !== '') jwt.setSubject(sub);
+  jwt.setIssuedAt();
+  if (opts.expiresIn !== undefined) jwt.setExpirationTime(opts.expiresIn);
+  else jwt.setExpirationTime('1h');
+  return jwt.sign(opts.key ?? secretKey);
+}
+
+/** A plain `ws` client that records every frame it receives. */
+export class TestClient {
+  readonly frames: ServerFrame[] = [];
+  closeCode: number | undefined;
+  closeReason = '';
+  readonly opened: Promise<void>;
+  readonly closed: Promise<number>;
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()) as ServerFrame);
+      this.notify();
+    });
+    this.opened = new Promise((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () =>
+          reject(
+            Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode, body }),
+          ),
+        );
+      });
+      ws.once('error', reject);
+    });
+    this.opened.catch(() => {});
+    this.closed = new Promise((resolve) => {
+      ws.once('close', (code, reason) => {
+        this.closeCode = code;
+        this.closeReason = reason.toString();
+        this.notify();
+        resolve(code);
+      });
+    });
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves when `predicate` holds over the frames received so far; fails after `ms`. */
+  async until(
+    predicate: (frames: ServerFrame[]) => boolean,
+    ms = 5000,
+    what = 'condition',
+  ): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!predicate(this.frames)) {
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5))}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  welcome(): WelcomeFrame {
+    const first = this.frames[0];
+    if (first?.type !== 'welcome')
+      throw new Error(`first frame is not welcome: ${JSON.stringify(first)}`);
+    return first;
+  }
+
+  events(): EventFrame[] {
+    return this.frames.filter((f): f is EventFrame => f.type === 'event');
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  close(): Promise<number> {
+    this.ws.close();
+    return this.closed;
+  }
+}
+
+export interface ConnectOptions {
+  token?: string;
+  ticket?: string;
+  resume?: { epoch: string; after: number };
+  origin?: string;
+  protocols?: string[];
+  autoPong?: boolean;
+}
+
+export function openClient(wsUrl: string, opts: ConnectOptions): TestClient {
+  const url = new URL(wsUrl);
+  if (opts.ticket) url.searchParams.set('ticket', opts.ticket);
+  if (opts.resume) {
+    url.searchParams.set('epoch', opts.resume.epoch);
+    url.searchParams.set('after', String(opts.resume.after));
+  }
+  const protocols = opts.protocols ?? [
+    SUBPROTOCOL,
+    ...(opts.token ? [`${BEARER_PROTOCOL_PREFIX}${opts.token}`] : []),
+  ];
+  const ws = new WebSocket(url, protocols, {
+    ...(opts.origin !== undefined && { origin: opts.origin }),
+    autoPong: opts.autoPong ?? true,
+  });
+  return new TestClient(ws);
+}
+
+/** Connects as `userId` and waits for the welcome frame. */
+export async function connectUser(
+  gw: TestGateway,
+  userId: string,
+  opts: Omit<ConnectOptions, 'token'> = {},
+): Promise<TestClient> {
+  const client = openClient(gw.wsUrl, { ...opts, token: await token(userId) });
+  await client.opened;
+  await client.until((f) => f.length > 0, 5000, 'welcome');
+  return client;
+}
+
+export async function publishHttp(gw: TestGateway, body: unknown, key = API_KEY) {
+  const res = await fetch(`${gw.url}/v1/publish`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export function thinking(text: string, runId = 'run_1') {
+  return { type: 'agent_thinking' as const, runId, data: { text } };
+}
+
+export async function waitFor(
+  predicate: () => boolean,
+  ms = 5000,
+  what = 'condition',
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { connectUser, startGateway, type TestGateway, thinking } from '../helpers/harness.js';
+
+describe('I3 resume', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({ history: { maxEvents: 20, maxAgeMs: 60_000 } });
+  });
+  after(() => gw.close());
+
+  it('replays exactly the events after lastSeq, then goes live with no gap or duplicate', async () => {
+    const user = gw.gateway.forUser('r1');
+    const first = await connectUser(gw, 'r1');
+    for (let i = 1; i <= 5; i++) await user.publish(thinking(`e${i}`));
+    await first.until(() => first.events().length === 5);
+    const epoch = first.welcome().epoch;
+    await first.close();
+    for (let i = 6; i <= 10; i++) await user.publish(thinking(`e${i}`));
+
+    const resumed = await connectUser(gw, 'r1', { resume: { epoch, after: 5 } });
+    // Publish while the replay is in flight: the seam between replay and live.
+    const live = Promise.all([11, 12, 13].map((i) => user.publish(thinking(`e${i}`))));
+    await live;
+    await resumed.until(() => resumed.events().length >= 8, 3000, 'replay + live');
+    await new Promise((r) => setTimeout(r, 50));
+    const w = resumed.welcome();
+    assert.equal(w.resumed, true);
+    assert.equal(w.epoch, epoch);
+    assert.deepEqual(
+      resumed.events().map((e) => e.seq),
+      [6, 7, 8, 9, 10, 11, 12, 13],
+    );
+    assert.deepEqual(
+      resumed.events().map((e) => (e.event.data as { text: string }).text),
+      ['e6', 'e7', 'e8', 'e9', 'e10', 'e11', 'e12', 'e13'],
+    );
+    await resumed.close();
+  });
+
+  it('resumes at the head with nothing to replay', async () => {
+    const user = gw.gateway.forUser('r2');
+    await user.publish(thinking('only'));
+    const a = await connectUser(gw, 'r2');
+    const head = a.welcome();
+    await a.close();
+    const b = await connectUser(gw, 'r2', { resume: { epoch: head.epoch, after: head.seq } });
+    assert.equal(b.welcome().resumed, true);
+    await user.publish(thinking('next'));
+    await b.until(() => b.events().length === 1);
+    assert.equal(b.events()[0]?.seq, 2);
+    await b.close();
+  });
+
+  it('sends resync(history_gap) when history no longer covers the position', async () => {
+    const user = gw.gateway.forUser('r3');
+    const a = await connectUser(gw, 'r3');
+    const epoch = a.welcome().epoch;
+    await a.close();
+    for (let i = 1; i <= 30; i++) await user.publish(thinking(`e${i}`));
+    const b = await connectUser(gw, 'r3', { resume: { epoch, after: 2 } });
+    await b.until((f) => f.length >= 2);
+    assert.equal(b.welcome().resumed, false);
+    assert.deepEqual(b.frames[1], { type: 'resync', epoch, seq: 30, reason: 'history_gap' });
+    assert.equal(b.events().length, 0, 'no partial replay');
+    await user.publish(thinking('after resync'));
+    await b.until(() => b.events().length === 1);
+    assert.equal(b.events()[0]?.seq, 31);
+    await b.close();
+  });
+
+  it('sends resync(epoch_changed) for a position from another epoch', async () => {
+    const user = gw.gateway.forUser('r4');
+    await user.publish(thinking('x'));
+    const b = await connectUser(gw, 'r4', { resume: { epoch: 'not-this-epoch', after: 1 } });
+    await b.until((f) => f.length >= 2);
+    const w = b.welcome();
+    assert.equal(w.resumed, false);
+    assert.deepEqual(b.frames[1], {
+      type: 'resync',
+      epoch: w.epoch,
+      seq: 1,
+      reason: 'epoch_changed',
+    });
+    await b.close();
+  });
+
+  it('treats a position ahead of the head as a gap, not as a replay', async () => {
+    const a = await connectUser(gw, 'r5');
+    const epoch = a.welcome().epoch;
+    await a.close();
+    const b = await connectUser(gw, 'r5', { resume: { epoch, after: 99 } });
+    await b.until((f) => f.length >= 2);
+    assert.equal(b.frames[1]?.type, 'resync');
+    await b.close();
+  });
+});

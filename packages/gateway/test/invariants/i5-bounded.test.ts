@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CloseCode, ErrorCode } from '@agentwire/protocol';
+import {
+  connectUser,
+  openClient,
+  startGateway,
+  type TestGateway,
+  thinking,
+  token,
+} from '../helpers/harness.js';
+
+describe('I5 bounded resources', () => {
+  let gw: TestGateway;
+  before(async () => {
+    gw = await startGateway({
+      limits: {
+        maxConnectionsPerUser: 2,
+        maxFrameBytes: 4096,
+        maxBufferedBytes: 256 * 1024,
+        rateBurst: 5,
+        ratePerSecond: 1,
+        maxProtocolErrors: 1000,
+      },
+      history: { maxEvents: 10, maxAgeMs: 60_000 },
+    });
+  });
+  after(() => gw.close());
+
+  it('refuses a connection over the per-user cap with 4009, keeping the others', async () => {
+    const a = await connectUser(gw, 'cap');
+    const b = await connectUser(gw, 'cap');
+    const c = openClient(gw.wsUrl, { token: await token('cap') });
+    assert.equal(await c.closed, CloseCode.TooManyConnections);
+    await gw.gateway.forUser('cap').publish(thinking('still here'));
+    await a.until(() => a.events().length === 1);
+    await b.until(() => b.events().length === 1);
+    await a.close();
+    const d = await connectUser(gw, 'cap');
+    assert.equal(d.welcome().type, 'welcome', 'a freed slot can be used again');
+    await b.close();
+    await d.close();
+  });
+
+  it('closes a connection that sends a frame over the limit with 1009', async () => {
+    const big = await connectUser(gw, 'big');
+    const bystander = await connectUser(gw, 'bystander');
+    big.send({ type: 'message', id: 'm', data: 'x'.repeat(8000) });
+    assert.equal(await big.closed, CloseCode.MessageTooBig);
+    await gw.gateway.forUser('bystander').publish(thinking('unaffected'));
+    await bystander.until(() => bystander.events().length === 1);
+    await bystander.close();
+  });
+
+  it('rate-limits inbound frames per connection with an error frame', async () => {
+    const c = await connectUser(gw, 'chatty');
+    for (let i = 0; i < 10; i++) c.send({ type: 'ping', id: String(i) });
+    await c.until((f) => f.filter((x) => x.type === 'pong' || x.type === 'error').length === 10);
+    const pongs = c.frames.filter((f) => f.type === 'pong').length;
+    const limited = c.frames.filter(
+      (f) => f.type === 'error' && f.code === ErrorCode.RateLimited,
+    ).length;
+    assert.ok(pongs >= 5 && pongs <= 6, `burst of 5 (+refill) answered, got ${pongs}`);
+    assert.equal(pongs + limited, 10);
+    await c.close();
+  });
+
+  it('closes a slow consumer with 4008 without delaying other users, and memory stays bounded', async () => {
+    const slow = await connectUser(gw, 'slow');
+    const fast = await connectUser(gw, 'fast');
+    // Stop reading: the kernel buffers fill, then the server-side queue grows.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const payload = 'y'.repeat(30_000);
+    const slowUser = gw.gateway.forUser('slow');
+    const fastUser = gw.gateway.forUser('fast');
+    const slowClosures = async () =>
+      (await gw.gateway.metrics.closes.get()).values.find(
+        (v) => v.labels.code === CloseCode.SlowConsumer,
+      )?.value ?? 0;
+    let published = 0;
+    while ((await slowClosures()) === 0 && published < 2000) {
+      await slowUser.publish(thinking(payload));
+      await fastUser.publish(thinking(`f${published}`));
+      published++;
+      if (published % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    assert.ok(published < 2000, 'the server gave up on the slow consumer');
+    // Queued bytes stayed near the limit: the server stopped writing once it was passed.
+    const queued = (
+      gw.gateway as unknown as {
+        manager: {
+          allConnections(): Iterable<{ userId: string; socket: { bufferedAmount: number } }>;
+        };
+      }
+    ).manager;
+    for (const conn of queued.allConnections()) {
+      if (conn.userId === 'slow') assert.ok(conn.socket.bufferedAmount < 256 * 1024 + 64 * 1024);
+    }
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    assert.equal(await slow.closed, CloseCode.SlowConsumer);
+    await fast.until(() => fast.events().length === published, 5000, 'fast user got everything');
+    const seqs = fast.events().map((e) => e.seq);
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => i + 1),
+    );
+    await fast.close();
+  });
+});

@@ -24,7 +24,7 @@ describe('I1 isolation', () => {
     await publishHttp(gw, { userId: 'bob', event: thinking('for bob') });
     await publishHttp(gw, { userId: 'alice', event: thinking('for alice 2') });
     for (const c of alice) {
-      await c.until((f) => c.events().length === 2, 2000, 'alice events');
+      await c.until(() => c.events().length === 2, 2000, 'alice events');
       assert.deepEqual(
         c.events().map((e) => (e.event.data as { text: string }).text),
         ['for alice', 'for alice 2'],

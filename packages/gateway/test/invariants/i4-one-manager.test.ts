@@ -51,7 +51,13 @@ describe('I4 one manager', () => {
       const clients = await Promise.all(
         Array.from({ length: 10 }, (_, i) => connectUser(gw, `churn${i % 4}`)),
       );
-      await Promise.all(clients.map((c) => (round % 2 ? c.close() : (c.ws.terminate(), c.closed))));
+      await Promise.all(
+        clients.map((c) => {
+          if (round % 2) return c.close();
+          c.ws.terminate();
+          return c.closed;
+        }),
+      );
     }
     await waitFor(() => gw.gateway.stats().users === 0, 3000, 'all channels released');
     for (let i = 0; i < 4; i++) assert.equal(engine.subscriptions.get(`churn${i}`), 0);

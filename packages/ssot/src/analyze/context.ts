@@ -1,0 +1,29 @@
+import type { SsotConfig } from '../config/config.js';
+import type { ProjectGraph } from '../graph/graph.js';
+import type { SymbolResolver } from '../graph/symbols.js';
+import type { Finding } from './types.js';
+
+export interface RuleContext {
+  graph: ProjectGraph;
+  symbols: SymbolResolver;
+  config: SsotConfig;
+}
+
+export type Rule = (ctx: RuleContext) => Finding[];
+
+/** `WebSocketManager` → the concept configured for it (by concept name or canonical symbol). */
+export function conceptFor(config: SsotConfig, symbol: string) {
+  for (const [name, c] of Object.entries(config.concepts ?? {})) {
+    if ((c.canonical.symbol ?? name) === symbol) return { name, ...c };
+  }
+  return null;
+}
+
+/** Whether a config module pattern (exact, or prefix with a trailing `*`) matches any of `candidates`. */
+export function moduleMatches(pattern: string, candidates: (string | null | undefined)[]): boolean {
+  if (pattern.endsWith('*')) {
+    const prefix = pattern.slice(0, -1);
+    return candidates.some((c) => c?.startsWith(prefix));
+  }
+  return candidates.some((c) => c === pattern);
+}

@@ -1,0 +1,33 @@
+import type { RuleContext } from '../context.js';
+import type { Finding, ShimModuleFinding } from '../types.js';
+
+const BARREL = /(^|\/)(__init__\.py|index\.[cm]?[jt]sx?)$/;
+
+/** A module that only re-exports, with how many modules import through it. */
+export function shimModule(ctx: RuleContext): Finding[] {
+  const { graph } = ctx;
+  const findings: ShimModuleFinding[] = [];
+  for (const m of graph.modules.values()) {
+    if (!m.record.reexportOnly) continue;
+    const importers = graph.importers.get(m.file)?.size ?? 0;
+    const from = new Set<string>();
+    m.record.imports.forEach((_imp, i) => {
+      const r = m.resolved[i];
+      if (r && r.status !== 'external')
+        from.add(r.file ? (graph.modules.get(r.file)?.name ?? r.module) : r.module);
+    });
+    const barrel = BARREL.test(m.file);
+    findings.push({
+      rule: 'shim-module',
+      severity: barrel ? 'note' : 'warning',
+      message: `${m.name} only re-exports${from.size ? ` from ${[...from].sort().join(', ')}` : ''}; ${importers} module${importers === 1 ? ' imports' : 's import'} through it`,
+      score: importers,
+      module: m.name,
+      file: m.file,
+      importers,
+      barrel,
+      reexportsFrom: [...from].sort(),
+    });
+  }
+  return findings;
+}

@@ -1,0 +1,72 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SourceFile } from '../discover/discover.js';
+import { type ExtractResult, extractFiles } from './extract.js';
+
+export interface ExtractOptions {
+  /** Worker threads to use; 0 extracts on the calling thread. Default: one per core for large inputs. */
+  workers?: number;
+  /** Called after each batch with the number of files done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const BATCH = 64;
+/** Below this many bytes of source, threads cost more than they save. */
+const PARALLEL_MIN_BYTES = 2_000_000;
+
+/** Runs the extract stage over all files, on worker threads when the input is large. */
+export async function extractAll(
+  root: string,
+  files: SourceFile[],
+  options: ExtractOptions = {},
+): Promise<ExtractResult> {
+  const totalBytes = files.reduce((n, f) => n + f.size, 0);
+  const workers =
+    options.workers ?? (totalBytes < PARALLEL_MIN_BYTES ? 0 : Math.min(availableParallelism(), 8));
+  if (workers <= 0 || files.length < BATCH * 2) {
+    const result = extractFiles(root, files);
+    options.onProgress?.(files.length, files.length);
+    return result;
+  }
+  // Largest files first so that the batches finish together.
+  const order = [...files].sort((a, b) => b.size - a.size);
+  const batches: SourceFile[][] = [];
+  for (let i = 0; i < order.length; i += BATCH) batches.push(order.slice(i, i + BATCH));
+  const results: ExtractResult[] = [];
+  let done = 0;
+  let next = 0;
+  const url = new URL(
+    import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
+    import.meta.url,
+  );
+  const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  await Promise.all(
+    Array.from({ length: Math.min(workers, batches.length) }, () => {
+      return new Promise<void>((resolve, reject) => {
+        const w = new Worker(url, { workerData: { root }, execArgv });
+        const feed = () => {
+          const batch = batches[next++];
+          w.postMessage(batch ?? null);
+        };
+        w.on('message', (msg: string) => {
+          const r = JSON.parse(msg) as ExtractResult;
+          results.push(r);
+          done += r.records.length + r.skipped.length;
+          options.onProgress?.(done, files.length);
+          feed();
+        });
+        w.on('error', reject);
+        w.on('exit', () => resolve());
+        feed();
+      });
+    }),
+  );
+  const merged: ExtractResult = { records: [], skipped: [] };
+  for (const r of results) {
+    merged.records.push(...r.records);
+    merged.skipped.push(...r.skipped);
+  }
+  merged.records.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  merged.skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return merged;
+}

@@ -1,0 +1,415 @@
+import Parser from 'tree-sitter';
+import Python from 'tree-sitter-python';
+import { LineIndex } from './lines.js';
+import type {
+  BindingKind,
+  FileRecord,
+  ImportedName,
+  ImportKind,
+  ImportRecord,
+  Span,
+} from './types.js';
+
+type Node = Parser.SyntaxNode;
+
+let parser: Parser | null = null;
+let importQuery: Parser.Query | null = null;
+
+function getParser(): { parser: Parser; query: Parser.Query } {
+  if (!parser || !importQuery) {
+    parser = new Parser();
+    parser.setLanguage(Python as unknown as Parser.Language);
+    importQuery = new Parser.Query(
+      Python as unknown as Parser.Language,
+      `(import_statement) @import
+       (import_from_statement) @from
+       (call function: [(identifier) (attribute)] @fn
+             arguments: (argument_list . (string) @arg)
+             (#match? @fn "^(importlib\\\\.import_module|import_module|__import__)$")) @dynamic`,
+    );
+  }
+  return { parser, query: importQuery };
+}
+
+const IMPORT_ERRORS = /\b(ImportError|ModuleNotFoundError)\b/;
+const TYPE_CHECKING = /^(typing\.|t\.)?TYPE_CHECKING$/;
+
+function span(n: Node): Span {
+  return { start: n.startIndex, end: n.endIndex };
+}
+
+/** `a.b.c` attribute chain or identifier → ['a', 'b', 'c']; anything else → null. */
+function namePath(n: Node | null): string[] | null {
+  if (!n) return null;
+  if (n.type === 'identifier') return [n.text];
+  if (n.type === 'attribute') {
+    const obj = namePath(n.childForFieldName('object'));
+    const attr = n.childForFieldName('attribute');
+    return obj && attr ? [...obj, attr.text] : null;
+  }
+  return null;
+}
+
+function firstError(n: Node): Node {
+  if (n.type === 'ERROR' || n.isMissing) return n;
+  for (const c of n.children) if (c.hasError || c.isMissing) return firstError(c);
+  return n;
+}
+
+/** Extracts imports and module-level bindings of one Python file with tree-sitter-python. */
+export function extractPython(file: string, text: string): FileRecord {
+  const record: FileRecord = {
+    file,
+    language: 'py',
+    bytes: text.length,
+    imports: [],
+    bindings: [],
+    exports: [],
+    hasAll: false,
+    reexportOnly: false,
+    parseError: null,
+  };
+  const { parser, query } = getParser();
+  const tree = parser.parse(text, undefined, { bufferSize: text.length * 2 + 64 });
+  const root = tree.rootNode;
+  if (root.hasError) {
+    const err = firstError(root);
+    record.parseError = {
+      line: err.startPosition.row + 1,
+      column: err.startPosition.column + 1,
+      message: err.isMissing ? `missing ${err.type}` : 'syntax error',
+    };
+    return record;
+  }
+  const ex = new PyExtractor(record, new LineIndex(text));
+  for (const m of query.matches(root)) {
+    const byName = (name: string) => m.captures.find((c) => c.name === name)?.node;
+    const dynamic = byName('dynamic');
+    const arg = byName('arg');
+    if (dynamic && arg) ex.dynamic(dynamic, arg);
+    else {
+      const stmt = byName('import') ?? byName('from');
+      if (stmt) ex.importStatement(stmt);
+    }
+  }
+  ex.module(root);
+  record.imports.sort((a, b) => a.span.start - b.span.start);
+  return record;
+}
+
+interface Context {
+  typeChecking: boolean;
+  functionLevel: boolean;
+  inTryImportError: boolean;
+}
+
+class PyExtractor {
+  private readonly importedLocals = new Set<string>();
+  private reexports = 0;
+  private ownCode = 0;
+
+  constructor(
+    private readonly record: FileRecord,
+    private readonly lines: LineIndex,
+  ) {}
+
+  private context(n: Node): Context {
+    const ctx: Context = { typeChecking: false, functionLevel: false, inTryImportError: false };
+    let child = n;
+    for (let p = n.parent; p; child = p, p = p.parent) {
+      switch (p.type) {
+        case 'function_definition':
+        case 'lambda':
+          ctx.functionLevel = true;
+          break;
+        case 'if_statement': {
+          const cond = p.childForFieldName('condition');
+          const body = p.childForFieldName('consequence');
+          if (cond && TYPE_CHECKING.test(cond.text) && body && body.id === child.id) {
+            ctx.typeChecking = true;
+          }
+          break;
+        }
+        case 'try_statement': {
+          if (p.namedChildren.some((h) => h.type === 'except_clause' && catchesImportError(h))) {
+            ctx.inTryImportError = true;
+          }
+          break;
+        }
+      }
+    }
+    return ctx;
+  }
+
+  private push(
+    kind: ImportKind,
+    stmt: Node,
+    specifier: string,
+    specifierSpan: Span,
+    level: number,
+    names: ImportedName[],
+    binds: string | null,
+    ctx: Context,
+  ): void {
+    const rec: ImportRecord = {
+      ...this.lines.location(span(stmt)),
+      kind,
+      specifier,
+      specifierSpan,
+      level,
+      names,
+      binds,
+      typeOnly: false,
+      typeChecking: ctx.typeChecking,
+      functionLevel: ctx.functionLevel,
+      dynamic: kind === 'dynamic',
+      inTryImportError: ctx.inTryImportError,
+    };
+    this.record.imports.push(rec);
+    if (!ctx.functionLevel) {
+      for (const n of names) this.importedLocals.add(n.local);
+      if (binds) this.importedLocals.add(binds);
+    }
+  }
+
+  importStatement(stmt: Node): void {
+    const ctx = this.context(stmt);
+    if (stmt.type === 'import_statement') {
+      for (const item of stmt.childrenForFieldName('name')) {
+        if (item.type === 'aliased_import') {
+          const name = item.childForFieldName('name') as Node;
+          const alias = item.childForFieldName('alias') as Node;
+          const names: ImportedName[] = [
+            {
+              imported: '*',
+              local: alias.text,
+              importedSpan: null,
+              localSpan: span(alias),
+              isType: false,
+            },
+          ];
+          this.push('import-module', stmt, name.text, span(name), 0, names, alias.text, ctx);
+        } else {
+          const dotted = item.text;
+          const binds = dotted.split('.')[0] as string;
+          this.push('import-module', stmt, dotted, span(item), 0, [], binds, ctx);
+        }
+      }
+      return;
+    }
+    // import_from_statement
+    const moduleNode = stmt.childForFieldName('module_name') as Node;
+    let level = 0;
+    if (moduleNode.type === 'relative_import') {
+      const prefix = moduleNode.namedChildren.find((c) => c.type === 'import_prefix');
+      level = prefix ? prefix.text.length : 0;
+    }
+    const specifier = moduleNode.text.replace(/\s+/g, '');
+    const names: ImportedName[] = [];
+    let star = false;
+    for (const c of stmt.namedChildren) {
+      if (c.type === 'wildcard_import') star = true;
+    }
+    for (const item of stmt.childrenForFieldName('name')) {
+      if (item.type === 'aliased_import') {
+        const name = item.childForFieldName('name') as Node;
+        const alias = item.childForFieldName('alias') as Node;
+        names.push({
+          imported: name.text,
+          local: alias.text,
+          importedSpan: span(name),
+          localSpan: span(alias),
+          isType: false,
+        });
+      } else {
+        names.push({
+          imported: item.text,
+          local: item.text,
+          importedSpan: span(item),
+          localSpan: null,
+          isType: false,
+        });
+      }
+    }
+    this.push(
+      star ? 'export-all' : 'import',
+      stmt,
+      specifier,
+      span(moduleNode),
+      level,
+      names,
+      null,
+      ctx,
+    );
+  }
+
+  dynamic(call: Node, arg: Node): void {
+    const content = arg.namedChildren.filter((c) => c.type === 'string_content');
+    if (content.length !== 1 || arg.namedChildren.some((c) => c.type === 'interpolation')) return;
+    const s = content[0] as Node;
+    const ctx = this.context(call);
+    this.push('dynamic', call, s.text, span(s), 0, [], null, ctx);
+  }
+
+  /** Module-level statements: bindings, `__all__`, and whether the module only re-exports. */
+  module(root: Node): void {
+    const allNames = new Set<string>();
+    this.block(root, allNames, true);
+    for (const b of this.record.bindings) {
+      if (allNames.has(b.name)) b.exported = true;
+    }
+    if (this.record.hasAll && this.importedLocals.size > 0) this.reexports++;
+    this.record.reexportOnly = this.reexports > 0 && this.ownCode === 0;
+  }
+
+  private bind(name: string, at: Node, kind: BindingKind, target: string[] | null): void {
+    this.record.bindings.push({
+      ...this.lines.location(span(at)),
+      name,
+      kind,
+      exported: !name.startsWith('_'),
+      target,
+    });
+  }
+
+  private block(node: Node, allNames: Set<string>, top: boolean): void {
+    for (const stmt of node.namedChildren) {
+      switch (stmt.type) {
+        case 'comment':
+        case 'pass_statement':
+        case 'future_import_statement':
+          break;
+        case 'import_statement':
+          break;
+        case 'import_from_statement':
+          for (const item of stmt.childrenForFieldName('name')) {
+            this.reexports++;
+            if (item.type === 'aliased_import') {
+              const name = item.childForFieldName('name') as Node;
+              const alias = item.childForFieldName('alias') as Node;
+              if (alias.text !== name.text) this.bind(alias.text, alias, 'alias', null);
+            }
+          }
+          if (stmt.namedChildren.some((c) => c.type === 'wildcard_import')) this.reexports++;
+          break;
+        case 'class_definition':
+        case 'function_definition':
+          this.definition(stmt);
+          break;
+        case 'decorated_definition': {
+          const def = stmt.childForFieldName('definition');
+          if (def) this.definition(def);
+          break;
+        }
+        case 'expression_statement':
+          this.expression(stmt, allNames, top);
+          break;
+        case 'if_statement':
+        case 'try_statement':
+        case 'with_statement':
+        case 'else_clause':
+        case 'elif_clause':
+        case 'except_clause':
+        case 'finally_clause':
+        case 'block':
+          this.compound(stmt, allNames);
+          break;
+        default:
+          this.ownCode++;
+      }
+    }
+  }
+
+  /** if/try/with at module level: their bodies bind module-level names too. */
+  private compound(stmt: Node, allNames: Set<string>): void {
+    const isTypeChecking =
+      stmt.type === 'if_statement' &&
+      TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '');
+    const guardedImport =
+      isTypeChecking ||
+      (stmt.type === 'try_statement' &&
+        stmt.namedChildren.some((h) => h.type === 'except_clause' && catchesImportError(h)));
+    if (stmt.type === 'if_statement' && !isTypeChecking) this.ownCode++;
+    if (stmt.type === 'with_statement') this.ownCode++;
+    for (const c of stmt.namedChildren) {
+      if (c.type === 'block') this.block(c, allNames, false);
+      else if (
+        c.type === 'else_clause' ||
+        c.type === 'elif_clause' ||
+        c.type === 'except_clause' ||
+        c.type === 'finally_clause'
+      ) {
+        this.compound(c, allNames);
+      }
+    }
+    if (stmt.type === 'try_statement' && !guardedImport) this.ownCode++;
+  }
+
+  private definition(def: Node): void {
+    this.ownCode++;
+    const name = def.childForFieldName('name');
+    if (!name) return;
+    this.bind(name.text, name, def.type === 'class_definition' ? 'class' : 'function', null);
+  }
+
+  private expression(stmt: Node, allNames: Set<string>, top: boolean): void {
+    const e = stmt.namedChildren[0];
+    if (!e) return;
+    if (e.type === 'string' && top) return; // docstring
+    if (e.type === 'call') {
+      const fn = e.childForFieldName('function')?.text ?? '';
+      if (/(^|\.)warn$/.test(fn)) return; // deprecation warning in a shim
+      this.ownCode++;
+      return;
+    }
+    if (e.type === 'assignment') {
+      const left = e.childForFieldName('left');
+      const right = e.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === '__all__') {
+        this.record.hasAll = true;
+        this.collectAll(right, allNames, e);
+        return;
+      }
+      if (left?.type !== 'identifier') {
+        this.ownCode++;
+        return;
+      }
+      const path = namePath(right);
+      if (path && this.importedLocals.has(path[0] as string)) this.reexports++;
+      else this.ownCode++;
+      this.bind(left.text, left, path ? 'alias' : 'variable', path);
+      return;
+    }
+    if (e.type === 'augmented_assignment') {
+      const left = e.childForFieldName('left');
+      if (left?.text === '__all__') {
+        this.record.hasAll = true;
+        this.collectAll(e.childForFieldName('right'), allNames, e);
+        return;
+      }
+    }
+    this.ownCode++;
+  }
+
+  private collectAll(list: Node | null, allNames: Set<string>, at: Node): void {
+    if (!list || (list.type !== 'list' && list.type !== 'tuple')) return;
+    for (const s of list.namedChildren) {
+      if (s.type !== 'string') continue;
+      const content = s.namedChildren.find((c) => c.type === 'string_content');
+      if (!content) continue;
+      allNames.add(content.text);
+      this.record.exports.push({
+        ...this.lines.location(span(at)),
+        exported: content.text,
+        local: content.text,
+      });
+    }
+  }
+}
+
+function catchesImportError(clause: Node): boolean {
+  const first = clause.namedChildren[0];
+  // A bare `except:` has a block as its first named child.
+  if (!first || first.type === 'block') return true;
+  return IMPORT_ERRORS.test(first.text) || /^(Exception|BaseException)\b/.test(first.text);
+}

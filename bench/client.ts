@@ -1,0 +1,267 @@
+/**
+ * The lean receiving client: one process, plain `ws`, many sockets. For every delivery it checks
+ * isolation (the marker's user is the socket's user) and order (the marker's per-user index is the
+ * previous one + 1; for agentwire also `seq` + 1), and records latency while measuring. It speaks
+ * just enough of each target's protocol: agentwire.v1 (bearer JWT subprotocol, `welcome` first),
+ * plain frames for the minimal ws server, and Engine.IO 4 / Socket.IO 5 packets for Socket.IO.
+ *
+ *   node --import tsx bench/client.ts '<json ClientConfig>'
+ */
+import { SignJWT } from 'jose';
+import WebSocket from 'ws';
+import { nowUs, type TargetName, userId } from './lib/workload.js';
+
+export interface ClientConfig {
+  target: TargetName;
+  port: number;
+  users: number;
+  perUser: number;
+  secret: string;
+}
+
+export type ClientCommand =
+  | { cmd: 'mark'; measure: boolean }
+  | { cmd: 'report'; expected: number[] }
+  | { cmd: 'exit' };
+
+export interface ClientMark {
+  type: 'mark';
+  t: number;
+  cpuUs: number;
+  received: number;
+}
+
+export interface ClientReport {
+  type: 'report';
+  received: number;
+  lost: number;
+  duplicated: number;
+  misrouted: number;
+  outOfOrder: number;
+  seqErrors: number;
+  unexpected: number;
+  closed: number;
+  latency: { count: number; p50: number; p99: number; max: number };
+}
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
+const send = (msg: object) => process.send?.(msg);
+const total = config.users * config.perUser;
+
+const sockUser = new Uint32Array(total);
+const lastN = new Float64Array(total).fill(-1);
+const lastSeq = new Float64Array(total);
+const receivedBy = new Uint32Array(total);
+const sockets: WebSocket[] = [];
+let received = 0;
+let misrouted = 0;
+let outOfOrder = 0;
+let seqErrors = 0;
+let unexpected = 0;
+let closed = 0;
+let finished = false;
+
+const LAT_CAP = 4_000_000;
+const latency = new Uint32Array(LAT_CAP);
+let latCount = 0;
+let measuring = false;
+
+const MARK = Buffer.from('"x":"');
+const AW_EVENT = Buffer.from('{"type":"event","seq":');
+const AW_WELCOME = Buffer.from('{"type":"welcome"');
+
+/** Parses the non-negative decimal integer at `p`; returns it and leaves the end in `parseEnd`. */
+let parseEnd = 0;
+function digits(buf: Buffer, p: number): number {
+  let v = 0;
+  let c = buf[p] as number;
+  while (c >= 48 && c <= 57) {
+    v = v * 10 + (c - 48);
+    c = buf[++p] as number;
+  }
+  parseEnd = p;
+  return v;
+}
+
+/** Checks one delivery that carries a marker `"x":"<user>:<n>:<t>"`. */
+function onEvent(i: number, buf: Buffer, from: number): void {
+  const at = buf.indexOf(MARK, from);
+  if (at < 0) {
+    unexpected++;
+    return;
+  }
+  const u = digits(buf, at + MARK.length);
+  const n = digits(buf, parseEnd + 1);
+  const t = digits(buf, parseEnd + 1);
+  received++;
+  receivedBy[i] = (receivedBy[i] as number) + 1;
+  if (u !== sockUser[i]) {
+    misrouted++;
+    return;
+  }
+  if (n !== (lastN[i] as number) + 1) outOfOrder++;
+  lastN[i] = n;
+  if (measuring && latCount < LAT_CAP) latency[latCount++] = nowUs() - t;
+}
+
+function startsWith(buf: Buffer, prefix: Buffer): boolean {
+  return (
+    buf.length >= prefix.length && buf.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
+  );
+}
+
+const tokens: string[] = [];
+async function mintTokens(): Promise<void> {
+  const key = new TextEncoder().encode(config.secret);
+  const exp = Math.floor(Date.now() / 1000) + 3 * 3600;
+  for (let u = 0; u < config.users; u++) {
+    tokens.push(
+      await new SignJWT({})
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(userId(u))
+        .setExpirationTime(exp)
+        .sign(key),
+    );
+  }
+}
+
+/** Opens socket `i`; resolves when the target has registered it (welcome / CONNECT / open). */
+function open(i: number): Promise<void> {
+  const user = Math.floor(i / config.perUser);
+  sockUser[i] = user;
+  const base = `ws://127.0.0.1:${config.port}`;
+  const options = { perMessageDeflate: false, skipUTF8Validation: true } as const;
+  return new Promise<void>((resolve, reject) => {
+    let ws: WebSocket;
+    let ready = false;
+    const done = () => {
+      ready = true;
+      resolve();
+    };
+    switch (config.target) {
+      case 'agentwire': {
+        ws = new WebSocket(
+          `${base}/ws`,
+          ['agentwire.v1', `bearer.${tokens[user] as string}`],
+          options,
+        );
+        ws.on('message', (buf: Buffer) => {
+          if (startsWith(buf, AW_EVENT)) {
+            const seq = digits(buf, AW_EVENT.length);
+            if (seq !== (lastSeq[i] as number) + 1) seqErrors++;
+            lastSeq[i] = seq;
+            onEvent(i, buf, parseEnd);
+          } else if (startsWith(buf, AW_WELCOME)) {
+            const welcome = JSON.parse(buf.toString()) as { userId: string; seq: number };
+            if (welcome.userId !== userId(user)) misrouted++;
+            lastSeq[i] = welcome.seq;
+            done();
+          } else unexpected++;
+        });
+        break;
+      }
+      case 'ws':
+        ws = new WebSocket(`${base}/?user=${userId(user)}`, options);
+        ws.on('open', done);
+        ws.on('message', (buf: Buffer) => onEvent(i, buf, 0));
+        break;
+      default:
+        ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket`, options);
+        ws.on('message', (buf: Buffer) => {
+          const c0 = buf[0];
+          if (c0 === 0x34 /* 4: message */) {
+            const c1 = buf[1];
+            if (c1 === 0x32 /* 2: EVENT */) onEvent(i, buf, 2);
+            else if (c1 === 0x30 /* 0: CONNECT */) done();
+            else unexpected++;
+          } else if (c0 === 0x32 /* 2: ping */) ws.send('3');
+          else if (c0 === 0x30 /* 0: open */)
+            ws.send(`40${JSON.stringify({ userId: userId(user) })}`);
+          else unexpected++;
+        });
+    }
+    ws.on('error', (error) => {
+      if (!ready) reject(error);
+    });
+    ws.on('close', () => {
+      if (!ready) reject(new Error(`socket ${i} closed before it was ready`));
+      else if (!finished) closed++;
+    });
+    sockets[i] = ws;
+  });
+}
+
+async function connectAll(): Promise<void> {
+  const CONCURRENCY = 128;
+  let next = 0;
+  const worker = async () => {
+    while (next < total) await open(next++);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+function report(expected: number[]): ClientReport {
+  let lost = 0;
+  let duplicated = 0;
+  for (let i = 0; i < total; i++) {
+    const want = expected[sockUser[i] as number] ?? 0;
+    const got = receivedBy[i] as number;
+    if (got < want) lost += want - got;
+    else duplicated += got - want;
+  }
+  const lat = latency.subarray(0, latCount).sort();
+  const pick = (q: number) =>
+    latCount ? (lat[Math.min(latCount - 1, Math.floor(q * latCount))] as number) : 0;
+  const result: ClientReport = {
+    type: 'report',
+    received,
+    lost,
+    duplicated,
+    misrouted,
+    outOfOrder,
+    seqErrors,
+    unexpected,
+    closed,
+    latency: {
+      count: latCount,
+      p50: pick(0.5),
+      p99: pick(0.99),
+      max: latCount ? (lat[latCount - 1] as number) : 0,
+    },
+  };
+  latCount = 0;
+  return result;
+}
+
+process.on('message', (msg: ClientCommand) => {
+  switch (msg.cmd) {
+    case 'mark': {
+      const u = process.cpuUsage();
+      send({ type: 'mark', t: nowUs(), cpuUs: u.user + u.system, received } satisfies ClientMark);
+      if (msg.measure) latCount = 0;
+      measuring = msg.measure;
+      return;
+    }
+    case 'report':
+      send(report(msg.expected));
+      return;
+    case 'exit':
+      finished = true;
+      process.exit(0);
+  }
+});
+process.on('disconnect', () => process.exit(0));
+
+if (config.target === 'agentwire') await mintTokens();
+const t0 = Date.now();
+await connectAll();
+send({ type: 'ready', connectMs: Date.now() - t0 });
+
+// Progress, relayed to the server as credit for the saturation window.
+let lastSent = -1;
+setInterval(() => {
+  if (received !== lastSent) {
+    lastSent = received;
+    send({ type: 'progress', received });
+  }
+}, 5).unref();

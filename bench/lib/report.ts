@@ -1,0 +1,165 @@
+/** Medians over rounds, ratios to the minimal ws server, and the SPEC §10 checks, as markdown. */
+import type { IdleResult, PhaseResult, Result } from '../run.js';
+import type { TargetName } from './workload.js';
+
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+const fmt = (v: number, digits = 2) => (Number.isFinite(v) ? v.toFixed(digits) : '—');
+const int = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '—');
+const ms = (us: number) => fmt(us / 1000, 2);
+const ratio = (v: number, base: number) => (Number.isFinite(v / base) ? `${fmt(v / base)}×` : '—');
+
+type Loads = Map<TargetName, PhaseResult[]>;
+
+function byTarget<T extends Result>(rows: T[]): Map<TargetName, T[]> {
+  const out = new Map<TargetName, T[]>();
+  for (const r of rows) out.set(r.target, [...(out.get(r.target) ?? []), r]);
+  return out;
+}
+
+function med(rows: PhaseResult[] | undefined, key: keyof PhaseResult): number {
+  return median((rows ?? []).map((r) => r[key] as number));
+}
+
+function errors(rows: PhaseResult[]): string {
+  const sum = (k: keyof PhaseResult) => rows.reduce((a, r) => a + (r[k] as number), 0);
+  const parts = [sum('lost'), sum('misrouted'), sum('outOfOrder')].join(' / ');
+  const extra = sum('closed') + sum('unexpected');
+  return extra ? `${parts} (closed/unexpected ${extra})` : parts;
+}
+
+function loadTable(title: string, loads: Loads, paced: boolean): string {
+  const base = loads.get('ws');
+  const lines = [
+    `#### ${title}`,
+    '',
+    '| target | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | client CPU | client µs/delivery | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
+  ];
+  for (const [target, rows] of loads) {
+    const behind = paced ? Math.max(...rows.map((r) => r.behind)) : 0;
+    lines.push(
+      `| ${target}${behind ? ` (fell behind by ${behind})` : ''} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
+        `| ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
+        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} ` +
+        `| ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ratio(med(rows, 'p99Us'), med(base, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} ` +
+        `| ${errors(rows)} | ${fmt(med(rows, 'peakRssMb'), 0)} | ${ratio(med(rows, 'peakRssMb'), med(base, 'peakRssMb'))} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function idleTable(rows: IdleResult[]): string {
+  const by = byTarget(rows);
+  const m = (t: TargetName | undefined, k: keyof IdleResult) =>
+    median((by.get(t as TargetName) ?? []).map((r) => r[k] as number));
+  const lines = [
+    `#### Idle memory, ${int(rows[0]?.connections ?? 0)} connections, after GC`,
+    '',
+    '| target | RSS per connection KB | × ws | heap + external per connection KB | × ws | RSS MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of by.keys()) {
+    lines.push(
+      `| ${t} | ${fmt(m(t, 'rssPerConnBytes') / 1024)} | ${ratio(m(t, 'rssPerConnBytes'), m('ws', 'rssPerConnBytes'))} ` +
+        `| ${fmt(m(t, 'heapPerConnBytes') / 1024)} | ${ratio(m(t, 'heapPerConnBytes'), m('ws', 'heapPerConnBytes'))} | ${fmt(m(t, 'rssMb'), 0)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function streamTable(loads: Loads): string {
+  const base = loads.get('ws');
+  const lines = [
+    '#### Token streaming (agent_message deltas, one frame per token)',
+    '',
+    '| target | tokens delivered/s | server CPU µs per delivered token | × ws | server CPU | client CPU | p50 ms | p99 ms | max ms | lost / misrouted / out-of-order |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+  ];
+  for (const [t, rows] of loads) {
+    lines.push(
+      `| ${t} | ${int(med(rows, 'deliveriesPerSec'))} | ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
+        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} | ${errors(rows)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function checks(loadsBy: Map<string, Loads>, idle: IdleResult[]): string {
+  const lines = [
+    '#### SPEC §10 targets for agentwire (medians)',
+    '',
+    '| target | limit | measured | |',
+    '| --- | ---: | ---: | :---: |',
+  ];
+  const row = (name: string, limit: number, value: number, lowerIsBetter: boolean) => {
+    const ok = lowerIsBetter ? value <= limit : value >= limit;
+    lines.push(
+      `| ${name} | ${lowerIsBetter ? '≤' : '≥'} ${fmt(limit)}× | ${fmt(value)}× | ${Number.isFinite(value) ? (ok ? 'met' : '**not met**') : '—'} |`,
+    );
+  };
+  for (const [key, loads] of loadsBy) {
+    if (key.startsWith('stream')) continue;
+    const aw = loads.get('agentwire');
+    const ws = loads.get('ws');
+    if (!aw || !ws) continue;
+    const r = (k: keyof PhaseResult) => med(aw, k) / med(ws, k);
+    if (key.endsWith('saturate')) {
+      row(`${key}: server CPU per delivery`, 1.15, r('serverCpuUsPerDelivery'), true);
+      row(`${key}: deliveries/s`, 0.9, r('deliveriesPerSec'), false);
+      row(`${key}: peak RSS (history on)`, 2, r('peakRssMb'), true);
+    } else {
+      row(`${key}: server CPU per delivery`, 1.15, r('serverCpuUsPerDelivery'), true);
+      row(`${key}: p99 latency`, 2, r('p99Us'), true);
+    }
+  }
+  const by = byTarget(idle);
+  const m = (t: TargetName) => median((by.get(t) ?? []).map((r) => r.rssPerConnBytes));
+  if (by.has('agentwire') && by.has('ws'))
+    row('idle memory per connection', 1.3, m('agentwire') / m('ws'), true);
+  return lines.join('\n');
+}
+
+export function summarize(
+  results: Result[],
+  meta: { started: Date; finished: Date; command: string; settings: object; pinned: boolean },
+): string {
+  const loads = results.filter((r): r is PhaseResult => r.kind === 'load');
+  const idle = results.filter((r): r is IdleResult => r.kind === 'idle');
+  const groups = new Map<string, Loads>();
+  for (const r of loads) {
+    const key = `${r.scenario} ${r.phase}`;
+    const g = groups.get(key) ?? new Map<TargetName, PhaseResult[]>();
+    g.set(r.target, [...(g.get(r.target) ?? []), r]);
+    groups.set(key, g);
+  }
+  const rounds = new Set(results.map((r) => r.round)).size;
+  const out = [
+    `Run ${meta.started.toISOString()} → ${meta.finished.toISOString()}, \`${meta.command}\`, ${rounds} round(s), medians over rounds; ` +
+      `errors are sums over rounds. Pinned: ${meta.pinned ? 'server core 0, client core 1' : 'no'}.`,
+    '',
+  ];
+  for (const [key, g] of groups) {
+    const [scenario, phase] = key.split(' ');
+    if (phase === 'stream') out.push(streamTable(g), '');
+    else {
+      const sockets = scenario?.replace('load-', '');
+      out.push(
+        loadTable(
+          `agent-run, ${sockets} sockets — ${phase === 'paced' ? 'paced 20,000 deliveries/s' : 'saturation'}`,
+          g,
+          phase === 'paced',
+        ),
+        '',
+      );
+    }
+  }
+  if (idle.length) out.push(idleTable(idle), '');
+  out.push(checks(groups, idle), '');
+  return out.join('\n');
+}

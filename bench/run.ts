@@ -1,0 +1,331 @@
+/**
+ * Gateway benchmarks (SPEC §10): agentwire against a minimal `ws` server and Socket.IO 4, in the
+ * same run, alternating, a fresh server process for every measurement.
+ *
+ *   npm run bench                      # full: 3 rounds (~12 min on 2 cores)
+ *   npm run bench -- --quick           # 1 round, short phases, 1,000 sockets only
+ *   npm run bench -- --rounds 5 --targets agentwire,ws --scenarios load-1000,idle
+ *   npm run bench -- --profile         # CPU profile of agentwire's server at saturation
+ *
+ * Server on core 0, client on core 1 (taskset). Results: bench/results/gateway-<stamp>.{json,md}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ClientConfig, ClientMark, ClientReport } from './client.js';
+import { canPin, type Proc, sleep, spawnNode } from './lib/procs.js';
+import { summarize } from './lib/report.js';
+import { BENCH_SECRET, TARGETS, type TargetName } from './lib/workload.js';
+import type { ServerMark, ServerMem, ServerStopped } from './server.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const SERVER = join(here, 'server.ts');
+const CLIENT = join(here, 'client.ts');
+const RESULTS = join(here, 'results');
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    targets: { type: 'string' },
+    scenarios: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    'profile-target': { type: 'string', default: 'agentwire' },
+    out: { type: 'string' },
+  },
+});
+
+const quick = flags.quick;
+const settings = {
+  rounds: Number(flags.rounds ?? (quick ? 1 : 3)),
+  warmupMs: quick ? 1000 : 2000,
+  measureMs: quick ? 2000 : 4000,
+  perUser: 2,
+  pacedRate: 20_000,
+  window: 6_000,
+  idleConnections: 10_000,
+  stream: { users: 100, runsPerUser: 4, tokensPerSecond: 50 },
+  targets: (flags.targets?.split(',') ?? [...TARGETS]) as TargetName[],
+  scenarios:
+    flags.scenarios?.split(',') ??
+    (quick ? ['load-1000', 'idle', 'stream'] : ['load-1000', 'load-4000', 'idle', 'stream']),
+};
+
+export type Phase = 'saturate' | 'paced' | 'stream';
+
+export interface PhaseResult {
+  kind: 'load';
+  round: number;
+  target: TargetName;
+  scenario: string;
+  phase: Phase;
+  sockets: number;
+  deliveriesPerSec: number;
+  serverCpuUsPerDelivery: number;
+  serverCpuPct: number;
+  clientCpuUsPerDelivery: number;
+  clientCpuPct: number;
+  p50Us: number;
+  p99Us: number;
+  maxUs: number;
+  lost: number;
+  misrouted: number;
+  outOfOrder: number;
+  unexpected: number;
+  closed: number;
+  peakRssMb: number;
+  /** Paced only: publishes that were due but not made when the phase ended. */
+  behind: number;
+  connectMs: number;
+}
+
+export interface IdleResult {
+  kind: 'idle';
+  round: number;
+  target: TargetName;
+  scenario: 'idle';
+  connections: number;
+  rssPerConnBytes: number;
+  heapPerConnBytes: number;
+  rssMb: number;
+}
+
+export type Result = PhaseResult | IdleResult;
+
+const logDir = join(tmpdir(), 'agentwire-bench');
+mkdirSync(logDir, { recursive: true });
+
+function startServer(target: TargetName, label: string): Proc {
+  return spawnNode(SERVER, [target], {
+    core: 0,
+    logFile: join(logDir, `${label}.log`),
+    // BENCH_SERVER_NODE_OPTIONS: extra node flags for the servers (e.g. --trace-gc), diagnostics only.
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ],
+  });
+}
+
+function startClient(cfg: ClientConfig): Proc {
+  return spawnNode(CLIENT, [JSON.stringify(cfg)], { core: 1 });
+}
+
+async function withProcs<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    for (const p of procs.reverse()) await p.end();
+  }
+}
+
+/** Connects `users × perUser` sockets and runs the given phases; one fresh server process. */
+async function runLoad(
+  round: number,
+  target: TargetName,
+  scenario: string,
+  users: number,
+  phases: { phase: Phase; start: object }[],
+  profile?: string,
+): Promise<PhaseResult[]> {
+  const server = startServer(target, `${scenario}-${target}-${round}`);
+  const procs = [server];
+  return withProcs(procs, async () => {
+    const { port } = await server.next<{ port: number }>('listening', 30_000);
+    const client = startClient({
+      target,
+      port,
+      users,
+      perUser: settings.perUser,
+      secret: BENCH_SECRET,
+    });
+    procs.push(client);
+    let received = 0;
+    client.onMessage('progress', (msg: { received: number }) => {
+      received = msg.received;
+      server.send({ cmd: 'credit', received });
+    });
+    const { connectMs } = await client.next<{ connectMs: number }>('ready', 120_000);
+    const out: PhaseResult[] = [];
+    for (const { phase, start } of phases) {
+      server.send({
+        cmd: 'start',
+        users,
+        perUser: settings.perUser,
+        runsPerUser: settings.stream.runsPerUser,
+        rate: settings.pacedRate,
+        window: settings.window,
+        ...start,
+      });
+      await sleep(settings.warmupMs);
+      if (profile) server.send({ cmd: 'profile-start' });
+      const [s0, c0] = await Promise.all([
+        server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
+        client.request<ClientMark>({ cmd: 'mark', measure: true }, 'mark', 10_000),
+      ]);
+      await sleep(settings.measureMs);
+      const [s1, c1] = await Promise.all([
+        server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
+        client.request<ClientMark>({ cmd: 'mark', measure: false }, 'mark', 10_000),
+      ]);
+      if (profile) await server.request({ cmd: 'profile-stop', path: profile }, 'profiled', 60_000);
+      const stopped = await server.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 10_000);
+      const want = stopped.published * settings.perUser;
+      const drainBy = Date.now() + 20_000;
+      while (received < want && Date.now() < drainBy) await sleep(20);
+      await sleep(50);
+      const rep = await client.request<ClientReport>(
+        { cmd: 'report', expected: stopped.counts },
+        'report',
+        30_000,
+      );
+      const serverDeliveries = (s1.published - s0.published) * settings.perUser;
+      const clientDeliveries = c1.received - c0.received;
+      const serverWall = s1.t - s0.t;
+      const clientWall = c1.t - c0.t;
+      out.push({
+        kind: 'load',
+        round,
+        target,
+        scenario,
+        phase,
+        sockets: users * settings.perUser,
+        deliveriesPerSec: (clientDeliveries / clientWall) * 1e6,
+        serverCpuUsPerDelivery: (s1.cpuUs - s0.cpuUs) / serverDeliveries,
+        serverCpuPct: ((s1.cpuUs - s0.cpuUs) / serverWall) * 100,
+        clientCpuUsPerDelivery: (c1.cpuUs - c0.cpuUs) / clientDeliveries,
+        clientCpuPct: ((c1.cpuUs - c0.cpuUs) / clientWall) * 100,
+        p50Us: rep.latency.p50,
+        p99Us: rep.latency.p99,
+        maxUs: rep.latency.max,
+        lost: rep.lost,
+        misrouted: rep.misrouted,
+        outOfOrder: rep.outOfOrder + rep.seqErrors + rep.duplicated,
+        unexpected: rep.unexpected,
+        closed: rep.closed,
+        peakRssMb: stopped.maxRssKb / 1024,
+        behind: stopped.behind,
+        connectMs,
+      });
+      const last = out[out.length - 1] as PhaseResult;
+      console.log(
+        `  ${target.padEnd(12)} ${scenario} ${phase.padEnd(8)} ` +
+          `${Math.round(last.deliveriesPerSec)}/s  srv ${last.serverCpuUsPerDelivery.toFixed(2)} µs/d ` +
+          `(${last.serverCpuPct.toFixed(0)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
+          `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
+          `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
+          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}`,
+      );
+    }
+    return out;
+  });
+}
+
+async function runIdle(round: number, target: TargetName): Promise<IdleResult> {
+  const server = startServer(target, `idle-${target}-${round}`);
+  const procs = [server];
+  return withProcs(procs, async () => {
+    const { port } = await server.next<{ port: number }>('listening', 30_000);
+    const before = await server.request<ServerMem>({ cmd: 'mem' }, 'mem', 30_000);
+    const connections = settings.idleConnections;
+    const client = startClient({
+      target,
+      port,
+      users: connections / settings.perUser,
+      perUser: settings.perUser,
+      secret: BENCH_SECRET,
+    });
+    procs.push(client);
+    await client.next('ready', 180_000);
+    await sleep(1000);
+    const after = await server.request<ServerMem>({ cmd: 'mem' }, 'mem', 30_000);
+    const heap = (m: ServerMem) => m.heapUsed + m.external;
+    const result: IdleResult = {
+      kind: 'idle',
+      round,
+      target,
+      scenario: 'idle',
+      connections,
+      rssPerConnBytes: (after.rss - before.rss) / connections,
+      heapPerConnBytes: (heap(after) - heap(before)) / connections,
+      rssMb: after.rss / 2 ** 20,
+    };
+    console.log(
+      `  ${target.padEnd(12)} idle ${connections}: ${(result.rssPerConnBytes / 1024).toFixed(2)} KB RSS/conn, ` +
+        `${(result.heapPerConnBytes / 1024).toFixed(2)} KB heap+external/conn`,
+    );
+    return result;
+  });
+}
+
+async function runScenario(round: number, target: TargetName, scenario: string): Promise<Result[]> {
+  if (scenario === 'idle') return [await runIdle(round, target)];
+  if (scenario === 'stream') {
+    const s = settings.stream;
+    const rate = s.users * s.runsPerUser * s.tokensPerSecond * settings.perUser;
+    return runLoad(round, target, scenario, s.users, [
+      { phase: 'stream', start: { mode: 'paced', workload: 'stream', rate } },
+    ]);
+  }
+  const sockets = Number(scenario.replace('load-', ''));
+  // Paced first, so that its peak RSS is not the saturation phase's.
+  return runLoad(round, target, scenario, sockets / settings.perUser, [
+    { phase: 'paced', start: { mode: 'paced', workload: 'agent-run' } },
+    { phase: 'saturate', start: { mode: 'saturate', workload: 'agent-run' } },
+  ]);
+}
+
+async function profileRun(): Promise<void> {
+  const target = flags['profile-target'] as TargetName;
+  mkdirSync(RESULTS, { recursive: true });
+  const path = join(RESULTS, `profile-${target}.cpuprofile`);
+  console.log(`profiling ${target} at saturation, 1,000 sockets → ${path}`);
+  await runLoad(
+    0,
+    target,
+    'load-1000',
+    500,
+    [{ phase: 'saturate', start: { mode: 'saturate', workload: 'agent-run' } }],
+    path,
+  );
+  const { summarizeProfile } = await import('./lib/profile.js');
+  const text = summarizeProfile(path);
+  writeFileSync(path.replace(/\.cpuprofile$/, '.txt'), text);
+  console.log(text);
+}
+
+async function main(): Promise<void> {
+  if (flags.profile) return profileRun();
+  const started = new Date();
+  console.log(
+    `agentwire gateway bench — ${started.toISOString()} — ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ` +
+      `node ${process.version}, pinned: ${canPin ? 'server core 0, client core 1' : 'no'}`,
+  );
+  const results: Result[] = [];
+  for (let round = 0; round < settings.rounds; round++) {
+    console.log(`round ${round + 1}/${settings.rounds}`);
+    const k = round % settings.targets.length;
+    const order = [...settings.targets.slice(k), ...settings.targets.slice(0, k)];
+    for (const scenario of settings.scenarios) {
+      for (const target of order) results.push(...(await runScenario(round, target, scenario)));
+    }
+  }
+  const finished = new Date();
+  const markdown = summarize(results, {
+    started,
+    finished,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    settings,
+    pinned: canPin,
+  });
+  mkdirSync(RESULTS, { recursive: true });
+  const stamp = flags.out ?? `gateway-${started.toISOString().replace(/[:.]/g, '-')}`;
+  writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify({ settings, results }, null, 1));
+  writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
+  console.log(`\n${markdown}`);
+  console.log(`results: bench/results/${stamp}.{json,md}`);
+}
+
+await main();

@@ -1,0 +1,245 @@
+/**
+ * One target server in a fresh process, driven over IPC by bench/run.ts. It publishes in-process
+ * (agentwire through `forUser(…).run()`), either paced at a fixed rate or as fast as the client's
+ * credit allows (saturation), and reports its own CPU time and memory.
+ *
+ *   node --expose-gc --import tsx bench/server.ts <target>
+ */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createTarget, type RunHandle } from './lib/targets.js';
+import {
+  AGENT_RUN,
+  agentRunData,
+  nowUs,
+  type TargetName,
+  tokenData,
+  type Workload,
+} from './lib/workload.js';
+
+export type ServerCommand =
+  | {
+      cmd: 'start';
+      mode: 'paced' | 'saturate';
+      workload: Workload;
+      users: number;
+      perUser: number;
+      /** Streams per user (stream workload). */
+      runsPerUser: number;
+      /** Paced: deliveries per second. */
+      rate: number;
+      /** Saturate: deliveries in flight (published × perUser − received by the client). */
+      window: number;
+    }
+  | { cmd: 'credit'; received: number }
+  | { cmd: 'mark' }
+  | { cmd: 'stop' }
+  | { cmd: 'mem' }
+  | { cmd: 'profile-start' }
+  | { cmd: 'profile-stop'; path: string }
+  | { cmd: 'exit' };
+
+export interface ServerMark {
+  type: 'mark';
+  t: number;
+  cpuUs: number;
+  published: number;
+}
+
+export interface ServerStopped {
+  type: 'stopped';
+  published: number;
+  counts: number[];
+  maxRssKb: number;
+  behind: number;
+}
+
+export interface ServerMem {
+  type: 'mem';
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+const target = createTarget(process.argv[2] as TargetName);
+const send = (msg: object) => process.send?.(msg);
+
+// Publishing state. Counts are per user and never reset: the client checks n = 0, 1, 2, …
+let counts = new Uint32Array(0);
+let runs: (RunHandle | undefined)[] = [];
+let steps = new Uint32Array(0);
+let tokens = new Uint32Array(0);
+let slots = 0;
+let cursor = 0;
+let runCounter = 0;
+let published = 0;
+let received = 0;
+let running = false;
+let config: Extract<ServerCommand, { cmd: 'start' }> | undefined;
+let timer: NodeJS.Timeout | undefined;
+let scheduled = false;
+/** Paced: publishes that were due but not yet made at the end of the phase (the server fell behind). */
+let behind = 0;
+
+function ensureState(users: number, runsPerUser: number): void {
+  const wanted = users * runsPerUser;
+  if (counts.length !== users) counts = new Uint32Array(users);
+  if (slots !== wanted) {
+    slots = wanted;
+    runs = new Array(wanted).fill(undefined);
+    steps = new Uint32Array(wanted);
+    tokens = new Uint32Array(wanted);
+    cursor = 0;
+  }
+}
+
+function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
+  const slot = cursor;
+  cursor = cursor + 1 === slots ? 0 : cursor + 1;
+  // Consecutive slots belong to different users; a user's streams are `users` slots apart.
+  const user = slot % cfg.users;
+  const n = counts[user] as number;
+  counts[user] = n + 1;
+  const marker = `${user}:${n}:${nowUs()}`;
+  if (cfg.workload === 'agent-run') {
+    const step = steps[slot] as number;
+    let run = runs[slot];
+    if (step === 0 || !run) {
+      run = target.startRun(user, runCounter++);
+      runs[slot] = run;
+    }
+    run.emit(AGENT_RUN[step] as (typeof AGENT_RUN)[number], agentRunData(step, marker));
+    steps[slot] = step === AGENT_RUN.length - 1 ? 0 : step + 1;
+  } else {
+    let run = runs[slot];
+    if (!run) {
+      run = target.startRun(user, slot);
+      runs[slot] = run;
+    }
+    const k = tokens[slot] as number;
+    tokens[slot] = k + 1;
+    run.emit('agent_message', tokenData(slot, k, marker));
+  }
+  published++;
+}
+
+const PACED_MAX_PER_TICK = 5_000;
+const SATURATE_BATCH = 256;
+
+function startPaced(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
+  const perSecond = cfg.rate / cfg.perUser;
+  const t0 = nowUs();
+  const p0 = published;
+  const tick = () => {
+    if (!running) return;
+    const due = Math.floor(((nowUs() - t0) * perSecond) / 1e6) - (published - p0);
+    const n = Math.min(due, PACED_MAX_PER_TICK);
+    for (let i = 0; i < n; i++) publishOne(cfg);
+    behind = Math.max(0, due - n);
+    timer = setTimeout(tick, 1);
+  };
+  timer = setTimeout(tick, 1);
+}
+
+function pump(): void {
+  scheduled = false;
+  const cfg = config;
+  if (!running || !cfg) return;
+  const budget = Math.floor((cfg.window - (published * cfg.perUser - received)) / cfg.perUser);
+  if (budget <= 0) return; // wait for credit
+  const n = Math.min(budget, SATURATE_BATCH);
+  for (let i = 0; i < n; i++) publishOne(cfg);
+  if (budget > n) kick();
+}
+
+function kick(): void {
+  if (scheduled) return;
+  scheduled = true;
+  setImmediate(pump);
+}
+
+function cpuUs(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+}
+
+async function collectGarbage(): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; i < 4; i++) {
+    gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let session: Session | undefined;
+async function profileStart(): Promise<void> {
+  session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+}
+
+async function profileStop(path: string): Promise<void> {
+  const result = await session?.post('Profiler.stop');
+  if (result) writeFileSync(path, JSON.stringify(result.profile));
+  session?.disconnect();
+  send({ type: 'profiled' });
+}
+
+process.on('message', (msg: ServerCommand) => {
+  switch (msg.cmd) {
+    case 'start':
+      config = msg;
+      ensureState(msg.users, msg.workload === 'stream' ? msg.runsPerUser : 1);
+      running = true;
+      behind = 0;
+      if (msg.mode === 'paced') startPaced(msg);
+      else kick();
+      return;
+    case 'credit':
+      received = msg.received;
+      if (running && config?.mode === 'saturate') kick();
+      return;
+    case 'mark':
+      send({ type: 'mark', t: nowUs(), cpuUs: cpuUs(), published } satisfies ServerMark);
+      return;
+    case 'stop':
+      running = false;
+      if (timer) clearTimeout(timer);
+      send({
+        type: 'stopped',
+        published,
+        counts: Array.from(counts),
+        maxRssKb: process.resourceUsage().maxRSS,
+        behind,
+      } satisfies ServerStopped);
+      return;
+    case 'mem':
+      void collectGarbage().then(() => {
+        const m = process.memoryUsage();
+        send({
+          type: 'mem',
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          external: m.external,
+          arrayBuffers: m.arrayBuffers,
+        } satisfies ServerMem);
+      });
+      return;
+    case 'profile-start':
+      void profileStart();
+      return;
+    case 'profile-stop':
+      void profileStop(msg.path);
+      return;
+    case 'exit':
+      process.exit(0);
+  }
+});
+
+process.on('disconnect', () => process.exit(0));
+
+const port = await target.listen();
+send({ type: 'listening', port });

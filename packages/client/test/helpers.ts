@@ -1,0 +1,162 @@
+import { type AddressInfo, createServer, type Server, Socket } from 'node:net';
+import {
+  type AgentwireClient,
+  type ConnectOptions,
+  connect,
+  type DeliveredEvent,
+} from '@agentwire/client';
+import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gateway';
+import { SignJWT } from 'jose';
+import { pino } from 'pino';
+
+export const SECRET = 'client-test-secret-at-least-32-bytes-long';
+const key = new TextEncoder().encode(SECRET);
+
+export interface TestGateway {
+  gateway: Gateway;
+  port: number;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** A real gateway on 127.0.0.1, port 0. */
+export async function startGateway(overrides: Partial<GatewayOptions> = {}): Promise<TestGateway> {
+  const gateway = createGateway({
+    auth: { jwt: { secret: SECRET }, apiKeys: ['client-test-key'] },
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    drainTimeoutMs: 500,
+    ...overrides,
+  });
+  const { port } = await gateway.listen(0, '127.0.0.1');
+  return { gateway, port, wsUrl: `ws://127.0.0.1:${port}/ws`, close: () => gateway.close() };
+}
+
+/** An HS256 JWT for `sub`; `expSeconds` from now (negative: already expired). */
+export function mintToken(sub: string, expSeconds = 3600): Promise<string> {
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + expSeconds)
+    .sign(key);
+}
+
+/** Polls `check` until it holds; fails with `what` after `timeoutMs`. No fixed sleeps in tests. */
+export async function waitFor(
+  check: () => boolean,
+  what: string,
+  timeoutMs = 10_000,
+  everyMs = 5,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A client that records what it delivers, resyncs and errors. */
+export interface Recorder {
+  client: AgentwireClient;
+  events: DeliveredEvent[];
+  resyncs: { epoch: string; seq: number; reason: string }[];
+  errors: { code: string; message: string; closeCode?: number }[];
+  states: string[];
+}
+
+export function record(options: Omit<ConnectOptions, 'onResync'> & Partial<ConnectOptions>) {
+  const rec: Omit<Recorder, 'client'> = { events: [], resyncs: [], errors: [], states: [] };
+  const client = connect({
+    onResync: (info) => rec.resyncs.push({ epoch: info.epoch, seq: info.seq, reason: info.reason }),
+    ...options,
+  });
+  client.on('event', (e) => rec.events.push(e));
+  client.on('error', (e) =>
+    rec.errors.push({
+      code: e.code,
+      message: e.message,
+      ...(e.closeCode !== undefined && { closeCode: e.closeCode }),
+    }),
+  );
+  client.on('state', (s) => rec.states.push(s));
+  return { client, ...rec } as Recorder;
+}
+
+/**
+ * A TCP proxy in front of the gateway that can cut every connection (as a network loss does) or
+ * freeze them (a dead peer that sends nothing and never closes). New connections pass normally.
+ */
+export class FaultyProxy {
+  private readonly server: Server;
+  private readonly pairs = new Set<[Socket, Socket]>();
+  private readonly frozen = new Set<[Socket, Socket]>();
+  port = 0;
+
+  constructor(private readonly targetPort: number) {
+    this.server = createServer((client) => {
+      const upstream = new Socket();
+      const pair: [Socket, Socket] = [client, upstream];
+      this.pairs.add(pair);
+      const drop = () => {
+        client.destroy();
+        upstream.destroy();
+        this.pairs.delete(pair);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+      upstream.connect(this.targetPort, '127.0.0.1', () => {
+        client.pipe(upstream);
+        upstream.pipe(client);
+      });
+    });
+  }
+
+  listen(): Promise<this> {
+    return this.listenOn(0);
+  }
+
+  async listenOn(port: number): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get wsUrl(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  get connections(): number {
+    return this.pairs.size;
+  }
+
+  /** Cuts every connection now: both sides see the TCP connection die. */
+  cut(): void {
+    for (const [a, b] of this.pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** Stops forwarding on every current connection without closing it. */
+  freeze(): void {
+    for (const [a, b] of this.pairs) {
+      a.unpipe(b);
+      b.unpipe(a);
+      a.pause();
+      b.pause();
+      this.frozen.add([a, b]);
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    for (const [a, b] of this.frozen) {
+      a.destroy();
+      b.destroy();
+    }
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,5 +1,5 @@
 import type { SsotConfig } from '../config/config.js';
-import type { ProjectGraph } from '../graph/graph.js';
+import type { ModuleNode, ProjectGraph } from '../graph/graph.js';
 import type { SymbolResolver } from '../graph/symbols.js';
 import type { Finding } from './types.js';
 
@@ -26,4 +26,15 @@ export function moduleMatches(pattern: string, candidates: (string | null | unde
     return candidates.some((c) => c?.startsWith(prefix));
   }
   return candidates.some((c) => c === pattern);
+}
+
+/**
+ * A module that only re-exports. TS says so with `export … from`; a Python module that only
+ * imports is a shim when something imports through it, it declares `__all__`, or it is a
+ * package `__init__.py` — otherwise it is just a leaf that uses what it imports.
+ */
+export function isShim(graph: ProjectGraph, m: ModuleNode): boolean {
+  if (!m.record.reexportOnly) return false;
+  if (m.record.language === 'ts' || m.record.hasAll || m.file.endsWith('__init__.py')) return true;
+  return (graph.importers.get(m.file)?.size ?? 0) > 0;
 }

@@ -26,7 +26,7 @@ export async function extractAll(
   if (workers <= 0 || files.length < BATCH * 2) {
     const result = extractFiles(root, files);
     options.onProgress?.(files.length, files.length);
-    return result;
+    return sorted(result);
   }
   // Largest files first so that the batches finish together.
   const order = [...files].sort((a, b) => b.size - a.size);
@@ -35,15 +35,21 @@ export async function extractAll(
   const results: ExtractResult[] = [];
   let done = 0;
   let next = 0;
-  const url = new URL(
-    import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
-    import.meta.url,
-  );
-  const execArgv = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  // From the TypeScript sources (tests, `npx ssot` before a build) the worker registers tsx first.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+  const spawn = (): Worker =>
+    fromSource
+      ? new Worker(
+          `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+             .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
+          { eval: true, workerData: { root } },
+        )
+      : new Worker(workerUrl, { workerData: { root } });
   await Promise.all(
     Array.from({ length: Math.min(workers, batches.length) }, () => {
       return new Promise<void>((resolve, reject) => {
-        const w = new Worker(url, { workerData: { root }, execArgv });
+        const w = spawn();
         const feed = () => {
           const batch = batches[next++];
           w.postMessage(batch ?? null);
@@ -66,7 +72,16 @@ export async function extractAll(
     merged.records.push(...r.records);
     merged.skipped.push(...r.skipped);
   }
-  merged.records.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  merged.skipped.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return merged;
+  return sorted(merged);
+}
+
+function byFile(a: { file: string }, b: { file: string }): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+}
+
+/** Records in file order, whichever thread extracted them. */
+function sorted(result: ExtractResult): ExtractResult {
+  result.records.sort(byFile);
+  result.skipped.sort(byFile);
+  return result;
 }

@@ -375,8 +375,11 @@ class PyExtractor {
         return;
       }
       const path = namePath(right);
-      if (path && this.importedLocals.has(path[0] as string)) this.reexports++;
-      else this.ownCode++;
+      if (path && this.importedLocals.has(path[0] as string)) {
+        // An alias of an imported name (or of such an alias) only passes it on.
+        this.reexports++;
+        if (top) this.importedLocals.add(left.text);
+      } else this.ownCode++;
       this.bind(left.text, left, path ? 'alias' : 'variable', path);
       return;
     }

@@ -37,6 +37,7 @@ export class PythonResolver {
   /** dotted names of directories that hold modules (regular or namespace packages). */
   private readonly packageNames = new Set<string>();
   private readonly rootCache = new Map<string, string>();
+  private readonly namespaceCache = new Map<string, boolean>();
   private readonly nameOfFile = new Map<string, string>();
 
   constructor(records: Iterable<FileRecord>, allPyFiles: Iterable<string>) {
@@ -68,20 +69,28 @@ export class PythonResolver {
   rootOf(dir: string): string {
     const cached = this.rootCache.get(dir);
     if (cached !== undefined) return cached;
-    let root: string;
-    if (dir === '') root = '';
-    else if (this.packageDirs.has(dir)) root = this.rootOf(dirname(dir));
-    else if (this.firstSegments.has(basename(dir)) && this.holdsPackages(dir)) {
-      root = this.rootOf(dirname(dir)); // a namespace package portion
-    } else root = dir;
+    const root =
+      dir !== '' && (this.packageDirs.has(dir) || this.isNamespace(dir))
+        ? this.rootOf(dirname(dir))
+        : dir;
     this.rootCache.set(dir, root);
     return root;
   }
 
-  private holdsPackages(dir: string): boolean {
-    const prefix = `${dir}/`;
-    for (const p of this.packageDirs) if (p.startsWith(prefix)) return true;
-    return false;
+  /**
+   * A directory without `__init__.py` is a namespace package portion when absolute imports start
+   * with its name, or when it sits inside a (regular or namespace) package.
+   */
+  private isNamespace(dir: string): boolean {
+    const known = this.namespaceCache.get(dir);
+    if (known !== undefined) return known;
+    const parent = dirname(dir);
+    const ns =
+      !this.packageDirs.has(dir) &&
+      (this.firstSegments.has(basename(dir)) ||
+        (parent !== '' && (this.packageDirs.has(parent) || this.isNamespace(parent))));
+    this.namespaceCache.set(dir, ns);
+    return ns;
   }
 
   /** Dotted module name of a `.py` file (`pkg/sub/__init__.py` → `pkg.sub`). */

@@ -28,10 +28,65 @@ const SOURCE_OF: [RegExp, string[]][] = [
   [/\.cjs$/, ['.cts', '.cjs']],
 ];
 
+interface Manifest {
+  name?: string;
+  exports?: unknown;
+  types?: string;
+  typings?: string;
+  module?: string;
+  main?: string;
+}
+
 interface WorkspacePackage {
   name: string;
   /** Absolute directory. */
   dir: string;
+  manifest: Manifest;
+}
+
+const CONDITIONS = ['types', 'import', 'require', 'node', 'default'];
+
+/** The first target of an `exports` value under our conditions. */
+function pickTarget(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const t = pickTarget(v);
+      if (t) return t;
+    }
+    return null;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (!CONDITIONS.includes(k)) continue;
+      const t = pickTarget(v);
+      if (t) return t;
+    }
+  }
+  return null;
+}
+
+/** Resolves `subpath` (`.`, `./events`) through a package.json `exports` field, patterns included. */
+function exportsTarget(exports: unknown, subpath: string): string | null {
+  const isMap =
+    exports &&
+    typeof exports === 'object' &&
+    !Array.isArray(exports) &&
+    Object.keys(exports).some((k) => k.startsWith('.'));
+  if (!isMap) return subpath === '.' ? pickTarget(exports) : null;
+  const map = exports as Record<string, unknown>;
+  if (map[subpath] !== undefined) return pickTarget(map[subpath]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star === -1) continue;
+    const pre = key.slice(0, star);
+    const post = key.slice(star + 1);
+    if (subpath.startsWith(pre) && subpath.endsWith(post) && subpath.length >= key.length - 1) {
+      const middle = subpath.slice(pre.length, subpath.length - post.length);
+      return pickTarget(value)?.replace(/\*/g, middle) ?? null;
+    }
+  }
+  return null;
 }
 
 function toPosix(p: string): string {
@@ -126,10 +181,8 @@ export class TypeScriptResolver {
     });
     for (const dir of matchWorkspaceDirs(readWorkspacePatterns(root), dirs)) {
       try {
-        const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as {
-          name?: string;
-        };
-        if (pkg.name) this.workspaces.push({ name: pkg.name, dir: join(root, dir) });
+        const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest;
+        if (pkg.name) this.workspaces.push({ name: pkg.name, dir: join(root, dir), manifest: pkg });
       } catch {}
     }
   }
@@ -174,15 +227,25 @@ export class TypeScriptResolver {
     };
   }
 
-  /** A workspace package's own `exports` (self-reference), else its directory layout. */
+  /**
+   * A workspace package's own `exports` (or `types`/`main`), read from its package.json — the
+   * targets usually point at build output that need not exist — else its directory layout.
+   */
   private resolveInWorkspace(ws: WorkspacePackage, spec: string): string | null {
-    const self = this.resolver.sync(ws.dir, spec);
-    if (self.path) {
-      const f = this.toProjectFile(self.path);
+    const sub = spec.slice(ws.name.length + 1);
+    const pkg = ws.manifest;
+    const subpath = sub ? `./${sub}` : '.';
+    const target =
+      pkg.exports !== undefined
+        ? exportsTarget(pkg.exports, subpath)
+        : subpath === '.'
+          ? (pkg.types ?? pkg.typings ?? pkg.module ?? pkg.main ?? null)
+          : null;
+    if (typeof target === 'string') {
+      const f = this.toProjectFile(join(ws.dir, target));
       if (f) return f;
     }
-    const sub = spec.slice(ws.name.length + 1);
-    const local = this.resolver.sync(ws.dir, sub ? `./${sub}` : '.');
+    const local = this.resolver.sync(ws.dir, subpath === '.' ? './' : subpath);
     if (local.path) return this.toProjectFile(local.path);
     return null;
   }

@@ -1,4 +1,4 @@
-import { conceptFor, moduleMatches, type RuleContext } from '../context.js';
+import { conceptFor, isShim, moduleMatches, type RuleContext } from '../context.js';
 import type { Finding, ImportFragmentationFinding, Place } from '../types.js';
 
 interface PathAcc {
@@ -27,7 +27,7 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     { def: { file: string; line: number; name: string }; paths: Map<string, PathAcc> }
   >();
   for (const m of graph.modules.values()) {
-    if (m.record.reexportOnly) continue;
+    if (isShim(graph, m)) continue;
     m.record.imports.forEach((imp, i) => {
       if (imp.kind === 'reexport' || imp.kind === 'export-all' || imp.kind === 'import-module')
         return;
@@ -43,7 +43,11 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
           entry = { def: { file: def.file, line: def.line, name: def.name }, paths: new Map() };
           byDef.set(defKey, entry);
         }
-        let p = entry.paths.get(r.file);
+        // A path is the module reached plus, for TS, the package or alias specifier spelling it.
+        const spelling =
+          m.record.language === 'ts' && !isRelative(imp.specifier) ? imp.specifier : '';
+        const pathKey = `${r.file}\0${spelling}`;
+        let p = entry.paths.get(pathKey);
         if (!p) {
           p = {
             file: r.file,
@@ -54,7 +58,7 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
             names: new Set(),
             locations: [],
           };
-          entry.paths.set(r.file, p);
+          entry.paths.set(pathKey, p);
         }
         const stmtKey = `${m.file}:${i}`;
         if (!p.statements.has(stmtKey)) {
@@ -73,7 +77,9 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     const concept = conceptFor(config, def.name);
     const list = [...paths.values()].map((p) => {
       // TS: the most used bare/alias specifier names the path; relative ones use the file.
-      const named = [...p.specifiers].filter(([s]) => !isRelative(s)).sort((a, b) => b[1] - a[1]);
+      const named = [...p.specifiers]
+        .filter(([s]) => !isRelative(s))
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const module = named[0]?.[0] ?? p.moduleName;
       const canonical = concept
         ? moduleMatches(concept.canonical.module, [

@@ -1,4 +1,4 @@
-import type { RuleContext } from '../context.js';
+import { isShim, type RuleContext } from '../context.js';
 import type { Finding, ShimModuleFinding } from '../types.js';
 
 const BARREL = /(^|\/)(__init__\.py|index\.[cm]?[jt]sx?)$/;
@@ -8,7 +8,7 @@ export function shimModule(ctx: RuleContext): Finding[] {
   const { graph } = ctx;
   const findings: ShimModuleFinding[] = [];
   for (const m of graph.modules.values()) {
-    if (!m.record.reexportOnly) continue;
+    if (!isShim(graph, m)) continue;
     const importers = graph.importers.get(m.file)?.size ?? 0;
     const from = new Set<string>();
     m.record.imports.forEach((_imp, i) => {

@@ -139,15 +139,31 @@ test('ts: workspace packages resolve to their sources through package exports, w
       ['node:fs', 'external', null],
     ],
   );
+  // A subpath the package's `exports` does not list does not resolve (deep imports are blocked).
+  const legacy = result.graph.modules.get('packages/web/src/legacy.ts');
+  assert.deepEqual(
+    legacy?.resolved.map((r) => [r.module, r.status, r.file]),
+    [
+      ['packages/core/src/compat.ts', 'project', 'packages/core/src/compat.ts'],
+      ['@acme/core/src/events.js', 'unresolved', null],
+    ],
+  );
+  // The package entry and the defining module are canonical; the shim reached by a relative path is not.
   const frag = only(result.report.findings, 'import-fragmentation');
   assert.deepEqual(
-    frag.map((f) => [f.symbol, f.paths.map((p) => [p.module, p.names])]),
+    frag.map((f) => [
+      f.symbol,
+      f.canonicalShare,
+      f.paths.map((p) => [p.module, p.names, p.canonical]),
+    ]),
     [
       [
         'Bus',
+        0.667,
         [
-          ['@acme/core', ['Bus']],
-          ['@acme/core/events', ['Bus as EventBus']],
+          ['@acme/core', ['Bus'], true],
+          ['@acme/core/events', ['Bus as EventBus'], true],
+          ['packages/core/src/compat.ts', ['EventBus'], false],
         ],
       ],
     ],

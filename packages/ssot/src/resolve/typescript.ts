@@ -192,6 +192,16 @@ export class TypeScriptResolver {
     return new Map(this.workspaces.map((w) => [w.name, toPosix(relative(this.root, w.dir))]));
   }
 
+  /** The source file each workspace package's main entry (`import 'name'`) reaches: file → package dir (relative). */
+  packageEntries(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const w of this.workspaces) {
+      const entry = this.resolveInWorkspace(w, w.name);
+      if (entry) out.set(entry, toPosix(relative(this.root, w.dir)));
+    }
+    return out;
+  }
+
   resolve(importer: string, imp: ImportRecord): ResolvedImport {
     const spec = imp.specifier;
     const dir = dirname(join(this.root, importer));
@@ -218,7 +228,8 @@ export class TypeScriptResolver {
     const ws = this.workspaces.find((w) => spec === w.name || spec.startsWith(`${w.name}/`));
     if (ws) {
       const viaWs = this.resolveInWorkspace(ws, spec);
-      if (viaWs) return { file: viaWs, status: 'project' };
+      // A workspace package's subpath that its `exports` does not list does not resolve.
+      return viaWs ? { file: viaWs, status: 'project' } : { file: null, status: 'unresolved' };
     }
     if (r.path) return { file: null, status: 'external' };
     return {
@@ -245,6 +256,7 @@ export class TypeScriptResolver {
       const f = this.toProjectFile(join(ws.dir, target));
       if (f) return f;
     }
+    if (pkg.exports !== undefined) return null; // `exports` is the whole public surface
     const local = this.resolver.sync(ws.dir, subpath === '.' ? './' : subpath);
     if (local.path) return this.toProjectFile(local.path);
     return null;

@@ -17,7 +17,7 @@ function isRelative(spec: string): boolean {
 
 /**
  * One definition reached through several import paths (modules), with the statements and files
- * per path and the share that uses the canonical path (the config's, else the defining module).
+ * per path and the share that uses the canonical path (the config's, else the defining module or its workspace package's entry).
  * Imports inside re-export-only modules are plumbing and are not counted.
  */
 export function importFragmentation(ctx: RuleContext): Finding[] {
@@ -72,6 +72,12 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     });
   }
   const findings: ImportFragmentationFinding[] = [];
+  // The public entry of the workspace package that holds a definition is canonical too.
+  const entries = graph.resolvers.typescript.packageEntries();
+  const isPackageEntryOf = (file: string, defFile: string) => {
+    const dir = entries.get(file);
+    return dir !== undefined && defFile.startsWith(`${dir}/`);
+  };
   for (const { def, paths } of byDef.values()) {
     if (paths.size < 2) continue;
     const concept = conceptFor(config, def.name);
@@ -88,7 +94,7 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
             p.file,
             ...p.specifiers.keys(),
           ])
-        : p.file === def.file;
+        : p.file === def.file || isPackageEntryOf(p.file, def.file);
       return {
         module,
         file: p.file,
@@ -99,6 +105,7 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
         locations: p.locations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line),
       };
     });
+    if (list.every((p) => p.canonical)) continue; // several spellings, all canonical: nothing to fix
     list.sort((a, b) => b.statements - a.statements || a.module.localeCompare(b.module));
     const statements = list.reduce((n, p) => n + p.statements, 0);
     const files = new Set(list.flatMap((p) => p.locations.map((l) => l.file))).size;

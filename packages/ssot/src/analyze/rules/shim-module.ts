@@ -3,6 +3,13 @@ import type { Finding, ShimModuleFinding } from '../types.js';
 
 const BARREL = /(^|\/)(__init__\.py|index\.[cm]?[jt]sx?)$/;
 
+function list(items: Set<string>): string {
+  const sorted = [...items].sort();
+  return sorted.length <= 3
+    ? sorted.join(', ')
+    : `${sorted.slice(0, 3).join(', ')} and ${sorted.length - 3} more`;
+}
+
 /** A module that only re-exports, with how many modules import through it. */
 export function shimModule(ctx: RuleContext): Finding[] {
   const { graph } = ctx;
@@ -20,7 +27,7 @@ export function shimModule(ctx: RuleContext): Finding[] {
     findings.push({
       rule: 'shim-module',
       severity: barrel ? 'note' : 'warning',
-      message: `${m.name} only re-exports${from.size ? ` from ${[...from].sort().join(', ')}` : ''}; ${importers} module${importers === 1 ? ' imports' : 's import'} through it`,
+      message: `${m.name} only re-exports${from.size ? ` from ${list(from)}` : ''}; ${importers} module${importers === 1 ? ' imports' : 's import'} through it`,
       score: importers,
       module: m.name,
       file: m.file,

@@ -1,0 +1,33 @@
+import { type AgentOptions, buildPage, demoOptions } from '@agentwire/demo';
+import { createGateway, type Gateway, loadConfig } from '@agentwire/gateway';
+import { pino } from 'pino';
+
+export interface DemoServer {
+  gateway: Gateway;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The demo as `npm start` runs it (demo profile, memory engine), on 127.0.0.1 port 0. */
+export async function startDemo(agent: Partial<AgentOptions> = {}): Promise<DemoServer> {
+  const config = loadConfig({ argv: ['--profile', 'demo', '--port', '0'], env: {} });
+  const assets = await buildPage();
+  let gateway: Gateway | undefined;
+  gateway = createGateway({
+    ...config.options,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    drainTimeoutMs: 500,
+    ...demoOptions(config, () => gateway as Gateway, assets, { agent, env: {} }),
+  });
+  const { port } = await gateway.listen(0, '127.0.0.1');
+  return { gateway, url: `http://127.0.0.1:${port}`, close: () => (gateway as Gateway).close() };
+}
+
+/** Polls until `check` holds. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

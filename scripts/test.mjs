@@ -34,7 +34,16 @@ if (selected.length === 0) {
 selected.sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', ...selected],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    // A test that leaves a server open must not hang CI; a stuck test fails after 3 minutes.
+    '--test-force-exit',
+    '--test-timeout=180000',
+    ...selected,
+  ],
   {
     cwd: root,
     stdio: 'inherit',

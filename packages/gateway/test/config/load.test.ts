@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '@agentwire/gateway';
+
+const SECRET = 's'.repeat(32);
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads env vars with defaults', () => {
+    const config = loadConfig({
+      env: { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_API_KEYS: 'a, b' },
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.profile, 'default');
+    assert.deepEqual(config.options.auth.apiKeys, ['a', 'b']);
+    assert.deepEqual(config.options.auth.jwt, { secret: SECRET });
+    assert.equal(config.devCredentials, undefined);
+  });
+
+  it('gives flags precedence over env over the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentwire-config-'));
+    const file = join(dir, 'gateway.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ port: 9000, host: '0.0.0.0', jwtSecret: SECRET, historyMaxEvents: 50 }),
+    );
+    const config = loadConfig({
+      argv: ['--config', file, '--port', '9100'],
+      env: { AGENTWIRE_HOST: '127.0.0.2' },
+    });
+    assert.equal(config.port, 9100);
+    assert.equal(config.host, '127.0.0.2');
+    assert.equal(config.options.history?.maxEvents, 50);
+  });
+
+  it('names every invalid setting and where it came from', () => {
+    const found = problems(() =>
+      loadConfig({
+        argv: ['--port', 'eighty', '--history-max-events', '0'],
+        env: {
+          AGENTWIRE_JWT_SECRET: 'short',
+          AGENTWIRE_ALLOWED_ORIGINS: 'not-an-origin',
+          AGENTWIRE_LOG_LEVEL: 'loud',
+        },
+      }),
+    );
+    assert.ok(found.some((p) => p.startsWith('--port: must be an integer')));
+    assert.ok(found.some((p) => p.startsWith('--history-max-events')));
+    assert.ok(found.some((p) => p.startsWith('AGENTWIRE_JWT_SECRET: must be at least 32 bytes')));
+    assert.ok(found.some((p) => p.startsWith('AGENTWIRE_ALLOWED_ORIGINS')));
+    assert.ok(found.some((p) => p.startsWith('AGENTWIRE_LOG_LEVEL')));
+  });
+
+  it('requires exactly one JWT key source', () => {
+    assert.match(problems(() => loadConfig({ env: {} }))[0] ?? '', /no JWT key/);
+    assert.match(
+      problems(() =>
+        loadConfig({
+          env: { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_JWT_JWKS_URL: 'https://x/jwks' },
+        }),
+      )[0] ?? '',
+      /exactly one/,
+    );
+    assert.match(
+      problems(() => loadConfig({ env: { AGENTWIRE_JWT_JWKS_URL: 'https://x/jwks' } }))[0] ?? '',
+      /RS256 or ES256/,
+    );
+  });
+
+  it('does not accept secrets as flags', () => {
+    assert.match(
+      problems(() => loadConfig({ argv: ['--jwt-secret', SECRET] }))[0] ?? '',
+      /Unknown option '--jwt-secret'/,
+    );
+  });
+
+  it('rejects unknown settings and broken JSON in the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'agentwire-config-'));
+    const unknown = join(dir, 'a.json');
+    writeFileSync(unknown, JSON.stringify({ jwtSecret: SECRET, prot: 1 }));
+    assert.match(
+      problems(() => loadConfig({ argv: ['--config', unknown] }))[0] ?? '',
+      /unknown setting "prot"/,
+    );
+    const broken = join(dir, 'b.json');
+    writeFileSync(broken, '{');
+    assert.match(problems(() => loadConfig({ argv: ['--config', broken] }))[0] ?? '', /b\.json/);
+    assert.match(
+      problems(() => loadConfig({ argv: ['--config', join(dir, 'missing.json')] }))[0] ?? '',
+      /missing\.json/,
+    );
+  });
+
+  it('generates dev credentials in the demo profile and refuses it in production', () => {
+    const demo = loadConfig({ argv: ['--profile', 'demo'], env: {} });
+    assert.equal(demo.profile, 'demo');
+    assert.ok(demo.devCredentials && demo.devCredentials.jwtSecret.length >= 32);
+    assert.deepEqual(demo.options.auth.apiKeys, [demo.devCredentials.apiKey]);
+    const other = loadConfig({ argv: ['--profile', 'demo'], env: {} });
+    assert.notEqual(
+      other.devCredentials?.jwtSecret,
+      demo.devCredentials.jwtSecret,
+      'generated per start',
+    );
+    assert.match(
+      problems(() =>
+        loadConfig({ argv: ['--profile', 'demo'], env: { NODE_ENV: 'production' } }),
+      )[0] ?? '',
+      /refuses to start with NODE_ENV=production/,
+    );
+  });
+});

@@ -218,7 +218,7 @@ class DemoPage {
     const { connects, duplicatesDropped } = this.client.stats;
     document.body.dataset.connects = String(connects);
     byId('stats').textContent =
-      `seq ${this.client.position?.seq ?? '–'} · connects ${connects} · duplicates dropped ${duplicatesDropped}`;
+      `seq ${this.client.position?.seq ?? '–'} · connects ${connects} · dups dropped ${duplicatesDropped}`;
   }
 
   private render(): void {

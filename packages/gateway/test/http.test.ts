@@ -85,11 +85,11 @@ describe('HTTP API', () => {
       ],
     });
     assert.equal(res.status, 200);
-    const results = res.body.results as Record<string, unknown>[];
+    const results = res.body.results as { seq?: number; error?: { field: string } }[];
     assert.equal(results[0]?.seq, 1);
-    assert.equal((results[1]?.error as { field: string }).field, 'batch[1].event.data.text');
+    assert.equal(results[1]?.error?.field, 'batch[1].event.data.text');
     assert.equal(results[2]?.seq, 1);
-    assert.equal((results[3]?.error as { field: string }).field, 'batch[3]');
+    assert.equal(results[3]?.error?.field, 'batch[3]');
     assert.equal((await publishHttp(gw, { batch: [] })).status, 400);
     const tooMany = Array.from({ length: 11 }, () => ({ userId: 'b', event: thinking('x') }));
     assert.equal((await publishHttp(gw, { batch: tooMany })).status, 413);

@@ -163,12 +163,10 @@ describe('property: isolation, order and delivery under random connects, drops, 
                 }
               }
               const results = await Promise.all(pending);
-              results.forEach((r, i) =>
-                heads.set(
-                  targets[i] as string,
-                  Math.max(heads.get(targets[i] as string) ?? 0, r.seq),
-                ),
-              );
+              for (const [i, r] of results.entries()) {
+                const userId = targets[i] as string;
+                heads.set(userId, Math.max(heads.get(userId) ?? 0, r.seq));
+              }
               totalPublishes += results.length;
             }
             // Every open tab ends at its user's head: every accepted publish was delivered (I7).

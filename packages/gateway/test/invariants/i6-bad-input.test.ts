@@ -96,4 +96,42 @@ describe('I6 bad input is contained', () => {
     assert.equal(watcher.events()[0]?.seq, 1, 'the rejected publishes took no seq');
     await watcher.close();
   });
+
+  it('survives fuzzed publish bodies: every answer is a JSON 200 or 4xx, and the gateway keeps serving', async () => {
+    const bodies = fc.sample(
+      fc.oneof(
+        fc.string(),
+        fc.jsonValue().map((v) => JSON.stringify(v)),
+        fc
+          .record(
+            { userId: fc.oneof(fc.string(), fc.jsonValue()), event: fc.jsonValue() },
+            { requiredKeys: [] },
+          )
+          .map((v) => JSON.stringify(v)),
+        fc
+          .record({
+            userId: fc.constant('fuzz'),
+            event: fc.record(
+              {
+                type: fc.constantFrom('agent_started', 'tool_completed', 'x-a', 'bad'),
+                runId: fc.jsonValue(),
+                data: fc.jsonValue(),
+              },
+              { requiredKeys: [] },
+            ),
+          })
+          .map((v) => JSON.stringify(v)),
+      ),
+      { numRuns: 400, seed: 42 },
+    );
+    for (const body of bodies) {
+      const res = await publishHttp(gw, body);
+      assert.ok(
+        res.status === 200 || (res.status >= 400 && res.status < 500),
+        `${res.status} for ${body}`,
+      );
+      if (res.status !== 200) assert.ok((res.body.error as { message?: string }).message);
+    }
+    assert.equal((await fetch(`${gw.url}/healthz`)).status, 200);
+  });
 });

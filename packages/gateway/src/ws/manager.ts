@@ -153,7 +153,10 @@ export class ConnectionManager {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
         conn.pending.push(event);
-        void this.goLive(conn);
+        this.goLive(conn).catch((error: unknown) => {
+          this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
+          conn.close(1011 as CloseCode, 'internal error');
+        });
         continue;
       }
       frame ??= this.frame(event);

@@ -25,6 +25,11 @@ export class LineIndex {
     return lo + 1;
   }
 
+  /** 1-based column of `offset` (in string offsets, like the spans). */
+  column(offset: number): number {
+    return offset - (this.starts[this.line(offset) - 1] as number) + 1;
+  }
+
   location(span: Span): Location {
     const line = this.line(span.start);
     return { span, line, column: span.start - (this.starts[line - 1] as number) + 1 };

@@ -13,24 +13,16 @@ import type {
 type Node = Parser.SyntaxNode;
 
 let parser: Parser | null = null;
-let importQuery: Parser.Query | null = null;
 
-function getParser(): { parser: Parser; query: Parser.Query } {
-  if (!parser || !importQuery) {
+function getParser(): Parser {
+  if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);
-    importQuery = new Parser.Query(
-      Python as unknown as Parser.Language,
-      `(import_statement) @import
-       (import_from_statement) @from
-       (call function: [(identifier) (attribute)] @fn
-             arguments: (argument_list . (string) @arg)
-             (#match? @fn "^(importlib\\\\.import_module|import_module|__import__)$")) @dynamic`,
-    );
   }
-  return { parser, query: importQuery };
+  return parser;
 }
 
+const DYNAMIC_IMPORT = /^(importlib\.import_module|import_module|__import__)$/;
 const IMPORT_ERRORS = /\b(ImportError|ModuleNotFoundError)\b/;
 const TYPE_CHECKING = /^(typing\.|t\.)?TYPE_CHECKING$/;
 
@@ -69,8 +61,7 @@ export function extractPython(file: string, text: string): FileRecord {
     reexportOnly: false,
     parseError: null,
   };
-  const { parser, query } = getParser();
-  const tree = parser.parse(text, undefined, { bufferSize: text.length * 2 + 64 });
+  const tree = getParser().parse(text, undefined, { bufferSize: text.length * 2 + 64 });
   const root = tree.rootNode;
   if (root.hasError) {
     const err = firstError(root);
@@ -81,18 +72,7 @@ export function extractPython(file: string, text: string): FileRecord {
     };
     return record;
   }
-  const ex = new PyExtractor(record, new LineIndex(text));
-  for (const m of query.matches(root)) {
-    const byName = (name: string) => m.captures.find((c) => c.name === name)?.node;
-    const dynamic = byName('dynamic');
-    const arg = byName('arg');
-    if (dynamic && arg) ex.dynamic(dynamic, arg);
-    else {
-      const stmt = byName('import') ?? byName('from');
-      if (stmt) ex.importStatement(stmt);
-    }
-  }
-  ex.module(root);
+  new PyExtractor(record, text, new LineIndex(text)).module(root);
   record.imports.sort((a, b) => a.span.start - b.span.start);
   return record;
 }
@@ -103,6 +83,8 @@ interface Context {
   inTryImportError: boolean;
 }
 
+const TOP: Context = { typeChecking: false, functionLevel: false, inTryImportError: false };
+
 class PyExtractor {
   private readonly importedLocals = new Set<string>();
   private reexports = 0;
@@ -110,35 +92,14 @@ class PyExtractor {
 
   constructor(
     private readonly record: FileRecord,
+    private readonly text: string,
     private readonly lines: LineIndex,
   ) {}
 
-  private context(n: Node): Context {
-    const ctx: Context = { typeChecking: false, functionLevel: false, inTryImportError: false };
-    let child = n;
-    for (let p = n.parent; p; child = p, p = p.parent) {
-      switch (p.type) {
-        case 'function_definition':
-        case 'lambda':
-          ctx.functionLevel = true;
-          break;
-        case 'if_statement': {
-          const cond = p.childForFieldName('condition');
-          const body = p.childForFieldName('consequence');
-          if (cond && TYPE_CHECKING.test(cond.text) && body && body.id === child.id) {
-            ctx.typeChecking = true;
-          }
-          break;
-        }
-        case 'try_statement': {
-          if (p.namedChildren.some((h) => h.type === 'except_clause' && catchesImportError(h))) {
-            ctx.inTryImportError = true;
-          }
-          break;
-        }
-      }
-    }
-    return ctx;
+  /** Whether the source of `n` mentions `word` (cheap: no syntax tree access beyond the span). */
+  private mentions(n: Node, word: string): boolean {
+    const i = this.text.indexOf(word, n.startIndex);
+    return i !== -1 && i < n.endIndex;
   }
 
   private push(
@@ -152,7 +113,9 @@ class PyExtractor {
     ctx: Context,
   ): void {
     const rec: ImportRecord = {
-      ...this.lines.location(span(stmt)),
+      span: { start: stmt.startIndex, end: stmt.endIndex },
+      line: this.lines.line(stmt.startIndex),
+      column: this.lines.column(stmt.startIndex),
       kind,
       specifier,
       specifierSpan,
@@ -172,8 +135,7 @@ class PyExtractor {
     }
   }
 
-  importStatement(stmt: Node): void {
-    const ctx = this.context(stmt);
+  importStatement(stmt: Node, ctx: Context): void {
     if (stmt.type === 'import_statement') {
       for (const item of stmt.childrenForFieldName('name')) {
         if (item.type === 'aliased_import') {
@@ -243,18 +205,82 @@ class PyExtractor {
     );
   }
 
-  dynamic(call: Node, arg: Node): void {
-    const content = arg.namedChildren.filter((c) => c.type === 'string_content');
-    if (content.length !== 1 || arg.namedChildren.some((c) => c.type === 'interpolation')) return;
-    const s = content[0] as Node;
-    const ctx = this.context(call);
-    this.push('dynamic', call, s.text, span(s), 0, [], null, ctx);
+  /** `importlib.import_module("m")`, `import_module("m")`, `__import__("m")` anywhere below `n`. */
+  private dynamicCalls(n: Node, ctx: Context): void {
+    if (!this.mentions(n, 'import')) return;
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      if (fn && DYNAMIC_IMPORT.test(fn.text)) {
+        const arg = n.childForFieldName('arguments')?.namedChildren[0];
+        const parts = arg?.type === 'string' ? arg.namedChildren : [];
+        const content = parts.filter((c) => c.type === 'string_content');
+        if (content.length === 1 && !parts.some((c) => c.type === 'interpolation')) {
+          const s = content[0] as Node;
+          this.push('dynamic', n, s.text, span(s), 0, [], null, ctx);
+        }
+      }
+    }
+    const inner =
+      n.type === 'function_definition' || n.type === 'lambda'
+        ? { ...ctx, functionLevel: true }
+        : ctx;
+    for (const c of n.namedChildren) this.dynamicCalls(c, inner);
   }
 
-  /** Module-level statements: bindings, `__all__`, and whether the module only re-exports. */
+  /**
+   * Imports below module level: inside functions (function-level), classes, `if TYPE_CHECKING:`,
+   * `try/except ImportError` and other blocks. Only subtrees whose text mentions `import` are
+   * visited.
+   */
+  private nested(n: Node, ctx: Context): void {
+    if (!this.mentions(n, 'import')) return;
+    switch (n.type) {
+      case 'import_statement':
+      case 'import_from_statement':
+        this.importStatement(n, ctx);
+        return;
+      case 'future_import_statement':
+        return;
+      case 'function_definition':
+      case 'lambda':
+        for (const c of n.namedChildren) this.nested(c, { ...ctx, functionLevel: true });
+        return;
+      case 'if_statement': {
+        const typeChecking = TYPE_CHECKING.test(n.childForFieldName('condition')?.text ?? '');
+        const body = n.childForFieldName('consequence');
+        for (const c of n.namedChildren) {
+          this.nested(
+            c,
+            typeChecking && body && c.id === body.id ? { ...ctx, typeChecking: true } : ctx,
+          );
+        }
+        return;
+      }
+      case 'try_statement': {
+        const guarded = n.namedChildren.some(
+          (h) => h.type === 'except_clause' && catchesImportError(h),
+        );
+        const inner = guarded ? { ...ctx, inTryImportError: true } : ctx;
+        for (const c of n.namedChildren) {
+          const handler = c.type === 'block' || c.type === 'except_clause';
+          this.nested(c, handler ? inner : ctx);
+        }
+        return;
+      }
+      case 'expression_statement':
+      case 'return_statement':
+      case 'assignment':
+        this.dynamicCalls(n, ctx);
+        return;
+      default:
+        for (const c of n.namedChildren) this.nested(c, ctx);
+    }
+  }
+
+  /** Module-level statements: imports, bindings, `__all__`, and whether the module only re-exports. */
   module(root: Node): void {
     const allNames = new Set<string>();
-    this.block(root, allNames, true);
+    this.block(root, allNames, true, TOP);
     for (const b of this.record.bindings) {
       if (allNames.has(b.name)) b.exported = true;
     }
@@ -264,7 +290,9 @@ class PyExtractor {
 
   private bind(name: string, at: Node, kind: BindingKind, target: string[] | null): void {
     this.record.bindings.push({
-      ...this.lines.location(span(at)),
+      span: { start: at.startIndex, end: at.endIndex },
+      line: this.lines.line(at.startIndex),
+      column: this.lines.column(at.startIndex),
       name,
       kind,
       exported: !name.startsWith('_'),
@@ -272,7 +300,7 @@ class PyExtractor {
     });
   }
 
-  private block(node: Node, allNames: Set<string>, top: boolean): void {
+  private block(node: Node, allNames: Set<string>, top: boolean, ctx: Context): void {
     for (const stmt of node.namedChildren) {
       switch (stmt.type) {
         case 'comment':
@@ -280,8 +308,10 @@ class PyExtractor {
         case 'future_import_statement':
           break;
         case 'import_statement':
+          this.importStatement(stmt, ctx);
           break;
         case 'import_from_statement':
+          this.importStatement(stmt, ctx);
           for (const item of stmt.childrenForFieldName('name')) {
             this.reexports++;
             if (item.type === 'aliased_import') {
@@ -294,15 +324,16 @@ class PyExtractor {
           break;
         case 'class_definition':
         case 'function_definition':
-          this.definition(stmt);
+          this.definition(stmt, ctx);
           break;
         case 'decorated_definition': {
           const def = stmt.childForFieldName('definition');
-          if (def) this.definition(def);
+          if (def) this.definition(def, ctx);
           break;
         }
         case 'expression_statement':
           this.expression(stmt, allNames, top);
+          this.dynamicCalls(stmt, ctx);
           break;
         case 'if_statement':
         case 'try_statement':
@@ -312,16 +343,17 @@ class PyExtractor {
         case 'except_clause':
         case 'finally_clause':
         case 'block':
-          this.compound(stmt, allNames);
+          this.compound(stmt, allNames, ctx);
           break;
         default:
           this.ownCode++;
+          this.nested(stmt, ctx);
       }
     }
   }
 
   /** if/try/with at module level: their bodies bind module-level names too. */
-  private compound(stmt: Node, allNames: Set<string>): void {
+  private compound(stmt: Node, allNames: Set<string>, ctx: Context): void {
     const isTypeChecking =
       stmt.type === 'if_statement' &&
       TYPE_CHECKING.test(stmt.childForFieldName('condition')?.text ?? '');
@@ -331,25 +363,40 @@ class PyExtractor {
         stmt.namedChildren.some((h) => h.type === 'except_clause' && catchesImportError(h)));
     if (stmt.type === 'if_statement' && !isTypeChecking) this.ownCode++;
     if (stmt.type === 'with_statement') this.ownCode++;
+    const guardedTry = stmt.type === 'try_statement' && guardedImport;
+    const body = stmt.type === 'if_statement' ? stmt.childForFieldName('consequence') : null;
     for (const c of stmt.namedChildren) {
-      if (c.type === 'block') this.block(c, allNames, false);
-      else if (
+      if (c.type === 'block') {
+        const inner =
+          isTypeChecking && body && c.id === body.id
+            ? { ...ctx, typeChecking: true }
+            : guardedTry
+              ? { ...ctx, inTryImportError: true }
+              : ctx;
+        this.block(c, allNames, false, inner);
+      } else if (
         c.type === 'else_clause' ||
         c.type === 'elif_clause' ||
         c.type === 'except_clause' ||
         c.type === 'finally_clause'
       ) {
-        this.compound(c, allNames);
+        const inner =
+          guardedTry && c.type === 'except_clause' ? { ...ctx, inTryImportError: true } : ctx;
+        this.compound(c, allNames, inner);
+      } else {
+        this.dynamicCalls(c, ctx); // conditions, `with` items
       }
     }
     if (stmt.type === 'try_statement' && !guardedImport) this.ownCode++;
   }
 
-  private definition(def: Node): void {
+  private definition(def: Node, ctx: Context): void {
     this.ownCode++;
     const name = def.childForFieldName('name');
-    if (!name) return;
-    this.bind(name.text, name, def.type === 'class_definition' ? 'class' : 'function', null);
+    if (name) {
+      this.bind(name.text, name, def.type === 'class_definition' ? 'class' : 'function', null);
+    }
+    this.nested(def, ctx);
   }
 
   private expression(stmt: Node, allNames: Set<string>, top: boolean): void {
@@ -402,7 +449,9 @@ class PyExtractor {
       if (!content) continue;
       allNames.add(content.text);
       this.record.exports.push({
-        ...this.lines.location(span(at)),
+        span: { start: at.startIndex, end: at.endIndex },
+        line: this.lines.line(at.startIndex),
+        column: this.lines.column(at.startIndex),
         exported: content.text,
         local: content.text,
       });

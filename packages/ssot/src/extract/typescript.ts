@@ -121,7 +121,9 @@ class TsExtractor {
     flags: { typeOnly?: boolean; functionLevel?: boolean; binds?: string | null },
   ): void {
     this.record.imports.push({
-      ...this.lines.location({ start: stmt.start, end: stmt.end }),
+      span: { start: stmt.start, end: stmt.end },
+      line: this.lines.line(stmt.start),
+      column: this.lines.column(stmt.start),
       kind,
       specifier: source.value,
       specifierSpan: innerSpan(source),
@@ -144,7 +146,9 @@ class TsExtractor {
     target: string[] | null = null,
   ): void {
     this.record.bindings.push({
-      ...this.lines.location({ start: at.start, end: at.end }),
+      span: { start: at.start, end: at.end },
+      line: this.lines.line(at.start),
+      column: this.lines.column(at.start),
       name,
       kind,
       exported,
@@ -235,7 +239,9 @@ class TsExtractor {
           const local = nameOf(s.local);
           const exported = nameOf(s.exported);
           this.record.exports.push({
-            ...this.lines.location({ start: s.start, end: s.end }),
+            span: { start: s.start, end: s.end },
+            line: this.lines.line(s.start),
+            column: this.lines.column(s.start),
             exported,
             local,
           });
@@ -311,7 +317,9 @@ class TsExtractor {
 
   private pushDefaultExport(stmt: { start: number; end: number }, local: string): void {
     this.record.exports.push({
-      ...this.lines.location({ start: stmt.start, end: stmt.end }),
+      span: { start: stmt.start, end: stmt.end },
+      line: this.lines.line(stmt.start),
+      column: this.lines.column(stmt.start),
       exported: 'default',
       local,
     });

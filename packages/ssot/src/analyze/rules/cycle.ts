@@ -71,30 +71,38 @@ function path(
 ): Edge[] | null {
   const prev = new Map<string, Edge | null>([[from, null]]);
   const cost = new Map<string, number>([[from, 0]]);
-  const deque: string[] = [from];
+  // 0-1 BFS by layers: a queue per cost, read with a moving head (no Array#shift).
+  let layer: string[] = [from];
+  let layerCost = 0;
   let closing: Edge | null = null;
   let closingCost = Number.POSITIVE_INFINITY;
-  while (deque.length) {
-    const n = deque.shift() as string;
-    const base = cost.get(n) as number;
-    for (const e of out.get(n) ?? []) {
-      if (!keep(e) || !members.has(e.to)) continue;
-      const w = weighted ? (e.kind === 'runtime' ? 0 : 1) : 1;
-      if (e.to === to && to === from) {
-        if (base + w < closingCost) {
-          closing = e;
-          closingCost = base + w;
+  while (layer.length > 0 && layerCost < closingCost) {
+    const next: string[] = [];
+    for (let head = 0; head < layer.length; head++) {
+      const n = layer[head] as string;
+      const base = cost.get(n) as number;
+      if (base !== layerCost) continue; // reached more cheaply since it was queued
+      for (const e of out.get(n) ?? []) {
+        if (!keep(e) || !members.has(e.to)) continue;
+        const w = weighted ? (e.kind === 'runtime' ? 0 : 1) : 1;
+        const c = base + w;
+        if (e.to === to && to === from) {
+          if (c < closingCost) {
+            closing = e;
+            closingCost = c;
+          }
+          continue;
         }
-        continue;
-      }
-      const known = cost.get(e.to);
-      if (known === undefined || base + w < known) {
-        cost.set(e.to, base + w);
-        prev.set(e.to, e);
-        if (w === 0 && weighted) deque.unshift(e.to);
-        else deque.push(e.to);
+        const known = cost.get(e.to);
+        if (known === undefined || c < known) {
+          cost.set(e.to, c);
+          prev.set(e.to, e);
+          (w === 0 ? layer : next).push(e.to);
+        }
       }
     }
+    layer = next;
+    layerCost++;
   }
   let e: Edge | null | undefined = to === from ? closing : prev.get(to);
   if (!e) return null;
@@ -106,7 +114,7 @@ function path(
   return edges;
 }
 
-const MAX_CLOSING_EDGES = 25;
+const MAX_CLOSING_EDGES = 3;
 
 /** Rotates a cycle so that it starts at its alphabetically first module. */
 function rotate(edges: Edge[]): Edge[] {

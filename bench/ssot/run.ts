@@ -1,0 +1,150 @@
+// Benchmark: `ssot audit` on a generated 10,000-file mixed Python/TypeScript monorepo, and
+// dependency-cruiser and madge (both with cycle detection) on its TypeScript half, in one run.
+// Every tool runs as a fresh process, alternating, `--runs` times; the median wall time counts.
+//
+// Usage: npm run bench:ssot [-- --files 10000 --runs 3 --dir /tmp/ssot-bench]
+import { spawnSync } from 'node:child_process';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { generate } from './generate.js';
+
+const { values } = parseArgs({
+  options: {
+    files: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '3' },
+    dir: { type: 'string', default: join(tmpdir(), 'agentwire-ssot-bench') },
+  },
+});
+const repoRoot = new URL('../../', import.meta.url).pathname;
+const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+const dir = values.dir as string;
+const web = join(dir, 'web');
+const out = (name: string) => join(tmpdir(), `agentwire-ssot-bench-${name}.json`);
+
+const gen = generate(dir, Number(values.files));
+console.log(
+  `generated ${gen.python} Python + ${gen.typescript} TypeScript files (${(gen.bytes / 1e6).toFixed(1)} MB) in ${dir}`,
+);
+// dependency-cruiser with a no-circular rule, so that it finds cycles as ssot and madge do.
+const cruiserConfig = join(tmpdir(), 'agentwire-ssot-bench-depcruise.cjs');
+spawnSync('sh', [
+  '-c',
+  `cat > ${cruiserConfig} <<'EOF'
+module.exports = {
+  forbidden: [{ name: 'no-circular', severity: 'warn', from: {}, to: { circular: true } }],
+  options: { doNotFollow: { path: 'node_modules' }, tsConfig: { fileName: '${join(web, 'tsconfig.json')}' }, tsPreCompilationDeps: true },
+};
+EOF`,
+]);
+
+interface Tool {
+  name: string;
+  scope: string;
+  cmd: string[];
+  cwd: string;
+  check: () => string;
+}
+
+const ssotBin = join(repoRoot, 'packages', 'ssot', 'bin', 'ssot.js');
+const tools: Tool[] = [
+  {
+    name: 'ssot audit',
+    scope: 'whole repo (Python + TS)',
+    cmd: [process.execPath, ssotBin, 'audit', dir, '--format', 'json', '-o', out('ssot'), '-q'],
+    cwd: repoRoot,
+    check: () => {
+      const r = JSON.parse(readJson(out('ssot')));
+      return `${r.stats.files} files, ${r.stats.imports} imports, ${r.findings.length} findings`;
+    },
+  },
+  {
+    name: 'ssot audit',
+    scope: 'TS half only',
+    cmd: [process.execPath, ssotBin, 'audit', web, '--format', 'json', '-o', out('ssot-ts'), '-q'],
+    cwd: repoRoot,
+    check: () => {
+      const r = JSON.parse(readJson(out('ssot-ts')));
+      const cycles = r.findings.filter((f: { rule: string }) => f.rule === 'cycle').length;
+      return `${r.stats.files} files, ${r.stats.imports} imports, ${cycles} cycle findings`;
+    },
+  },
+  {
+    name: 'dependency-cruiser',
+    scope: 'TS half only',
+    cmd: [
+      bin('depcruise'),
+      'packages',
+      '--config',
+      cruiserConfig,
+      '--output-type',
+      'json',
+      '--output-to',
+      out('depcruise'),
+    ],
+    cwd: web,
+    check: () => {
+      const r = JSON.parse(readJson(out('depcruise')));
+      return `${r.summary.totalCruised} modules, ${r.summary.totalDependenciesCruised} dependencies, ${r.summary.warn} cycle warnings`;
+    },
+  },
+  {
+    name: 'madge',
+    scope: 'TS half only',
+    cmd: [
+      bin('madge'),
+      '--extensions',
+      'ts',
+      '--ts-config',
+      join(web, 'tsconfig.json'),
+      '--circular',
+      '--json',
+      'packages',
+    ],
+    cwd: web,
+    check: () => 'see stdout',
+  },
+];
+
+function readJson(path: string): string {
+  return spawnSync('cat', [path], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
+}
+
+const runs = Number(values.runs);
+const times = new Map<Tool, number[]>(tools.map((t) => [t, []]));
+const notes = new Map<Tool, string>();
+for (let i = 0; i < runs; i++) {
+  for (const tool of tools) {
+    const t0 = performance.now();
+    const r = spawnSync(tool.cmd[0] as string, tool.cmd.slice(1), {
+      cwd: tool.cwd,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      env: { ...process.env, CI: '1' },
+    });
+    const ms = performance.now() - t0;
+    if (r.status !== 0 && !(tool.name === 'madge' && r.status === 1)) {
+      console.error(`${tool.name} failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
+      process.exit(1);
+    }
+    times.get(tool)?.push(ms);
+    if (tool.name === 'madge') {
+      const cycles = JSON.parse(r.stdout) as unknown[];
+      notes.set(tool, `${cycles.length} circular chains`);
+    } else notes.set(tool, tool.check());
+    console.log(`run ${i + 1}: ${tool.name} (${tool.scope}) ${(ms / 1000).toFixed(2)} s`);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+console.log(
+  `\nmachine: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}; median of ${runs} runs\n`,
+);
+console.log('| tool | scope | median wall time | runs | what it reported |');
+console.log('| --- | --- | ---: | --- | --- |');
+for (const tool of tools) {
+  const ts = times.get(tool) as number[];
+  console.log(
+    `| ${tool.name} | ${tool.scope} | ${(median(ts) / 1000).toFixed(2)} s | ${ts.map((t) => (t / 1000).toFixed(2)).join(', ')} | ${notes.get(tool)} |`,
+  );
+}

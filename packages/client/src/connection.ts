@@ -108,6 +108,11 @@ const DEFAULTS = {
 /** Close code the client uses when it drops a socket itself (application range). */
 const CLIENT_DROP = 4000;
 
+/** A refused upgrade that retrying cannot fix (403 origin, 404 path, 400 request); 401, 408 and 429 can be retried. */
+function isFinalHttpStatus(status: number): boolean {
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}
+
 function reportHandlerError(error: unknown): void {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
   if (report) report(error);
@@ -484,7 +489,7 @@ export class AgentwireClient {
       );
       return;
     }
-    if (httpStatus !== undefined && httpStatus !== 401 && httpStatus >= 400 && httpStatus < 500) {
+    if (httpStatus !== undefined && isFinalHttpStatus(httpStatus)) {
       this.stop(
         new AgentwireError(
           ClientErrorCode.FinalClose,

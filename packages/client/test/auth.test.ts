@@ -152,3 +152,17 @@ test('a ticket provider connects with ?ticket= (no JWT in the URL)', async () =>
     await gw.close();
   }
 });
+
+test('an upgrade refused with a non-retryable HTTP status (404) is final; 401 is not', async () => {
+  const gw = await startGateway();
+  const lost = record({ url: `ws://127.0.0.1:${gw.port}/not-ws`, token: () => mintToken('gina') });
+  try {
+    await waitFor(() => lost.client.state === 'closed', 'closed');
+    assert.equal(lost.errors[0]?.code, ClientErrorCode.FinalClose);
+    assert.match(lost.errors[0]?.message ?? '', /HTTP 404/);
+    assert.equal(lost.client.stats.connects, 1);
+  } finally {
+    lost.client.close();
+    await gw.close();
+  }
+});

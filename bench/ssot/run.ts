@@ -4,7 +4,8 @@
 //
 // Usage: npm run bench:ssot [-- --files 10000 --runs 3 --dir /tmp/ssot-bench]
 import { spawnSync } from 'node:child_process';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generate } from './generate.js';
@@ -17,11 +18,18 @@ const { values } = parseArgs({
   },
 });
 const repoRoot = new URL('../../', import.meta.url).pathname;
-const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+const bin = (name: string) =>
+  [
+    join(repoRoot, 'packages', 'ssot', 'node_modules', '.bin', name),
+    join(repoRoot, 'node_modules', '.bin', name),
+  ].find((p) => existsSync(p)) ?? name;
 const dir = values.dir as string;
 const web = join(dir, 'web');
 const out = (name: string) => join(tmpdir(), `agentwire-ssot-bench-${name}.json`);
 
+const loadBefore = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(' ');
 const gen = generate(dir, Number(values.files));
 console.log(
   `generated ${gen.python} Python + ${gen.typescript} TypeScript files (${(gen.bytes / 1e6).toFixed(1)} MB) in ${dir}`,
@@ -111,40 +119,65 @@ function readJson(path: string): string {
 }
 
 const runs = Number(values.runs);
-const times = new Map<Tool, number[]>(tools.map((t) => [t, []]));
+interface Sample {
+  wall: number;
+  cpu: number;
+}
+const samples = new Map<Tool, Sample[]>(tools.map((t) => [t, []]));
 const notes = new Map<Tool, string>();
-for (let i = 0; i < runs; i++) {
-  for (const tool of tools) {
-    const t0 = performance.now();
-    const r = spawnSync(tool.cmd[0] as string, tool.cmd.slice(1), {
+/** Runs a command under bash's `time`: wall and user+sys CPU seconds of the process tree. */
+function timed(tool: Tool) {
+  const quoted = tool.cmd.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync(
+    'bash',
+    ['-c', `TIMEFORMAT='@@time %R %U %S'; time ${quoted} 2>/tmp/agentwire-ssot-bench-stderr`],
+    {
       cwd: tool.cwd,
       encoding: 'utf8',
       maxBuffer: 1 << 30,
       env: { ...process.env, CI: '1' },
-    });
-    const ms = performance.now() - t0;
+    },
+  );
+  const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  if (!m) throw new Error(`${tool.name}: no timing (${r.stderr.slice(0, 500)})`);
+  return {
+    status: r.status,
+    stdout: r.stdout,
+    wall: Number(m[1]),
+    cpu: Number(m[2]) + Number(m[3]),
+  };
+}
+for (let i = 0; i < runs; i++) {
+  for (const tool of tools) {
+    const r = timed(tool);
     if (r.status !== 0 && !(tool.name === 'madge' && r.status === 1)) {
-      console.error(`${tool.name} failed (${r.status}): ${r.stderr.slice(0, 2000)}`);
+      console.error(
+        `${tool.name} failed (${r.status}): ${readJson('/tmp/agentwire-ssot-bench-stderr').slice(0, 2000)}`,
+      );
       process.exit(1);
     }
-    times.get(tool)?.push(ms);
+    samples.get(tool)?.push({ wall: r.wall, cpu: r.cpu });
     if (tool.name === 'madge') {
       const cycles = JSON.parse(r.stdout) as unknown[];
       notes.set(tool, `${cycles.length} circular chains`);
     } else notes.set(tool, tool.check());
-    console.log(`run ${i + 1}: ${tool.name} (${tool.scope}) ${(ms / 1000).toFixed(2)} s`);
+    console.log(
+      `run ${i + 1}: ${tool.name} (${tool.scope}) wall ${r.wall.toFixed(2)} s, cpu ${r.cpu.toFixed(2)} s`,
+    );
   }
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 console.log(
-  `\nmachine: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}; median of ${runs} runs\n`,
+  `\nmachine: ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}; median of ${runs} alternating runs; load average before: ${loadBefore}\n`,
 );
-console.log('| tool | scope | median wall time | runs | what it reported |');
-console.log('| --- | --- | ---: | --- | --- |');
+console.log(
+  '| tool | scope | wall (median) | CPU user+sys (median) | wall per run | what it reported |',
+);
+console.log('| --- | --- | ---: | ---: | --- | --- |');
 for (const tool of tools) {
-  const ts = times.get(tool) as number[];
+  const ts = samples.get(tool) as Sample[];
   console.log(
-    `| ${tool.name} | ${tool.scope} | ${(median(ts) / 1000).toFixed(2)} s | ${ts.map((t) => (t / 1000).toFixed(2)).join(', ')} | ${notes.get(tool)} |`,
+    `| ${tool.name} | ${tool.scope} | ${median(ts.map((t) => t.wall)).toFixed(2)} s | ${median(ts.map((t) => t.cpu)).toFixed(2)} s | ${ts.map((t) => t.wall.toFixed(2)).join(', ')} | ${notes.get(tool)} |`,
   );
 }

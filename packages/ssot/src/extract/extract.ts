@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkippedFile, SourceFile } from '../discover/discover.js';
 import { extractPython } from './python.js';
+import { emptyRecord } from './record.js';
 import type { FileRecord } from './types.js';
 import { extractTypeScript } from './typescript.js';
 
@@ -25,17 +26,9 @@ export function extractFile(root: string, source: SourceFile): FileRecord | Skip
       ? extractPython(source.file, text)
       : extractTypeScript(source.file, text);
   } catch (e) {
-    return {
-      file: source.file,
-      language: source.language,
-      bytes: text.length,
-      imports: [],
-      bindings: [],
-      exports: [],
-      hasAll: false,
-      reexportOnly: false,
-      parseError: { line: 1, column: 1, message: `parser failed: ${(e as Error).message}` },
-    };
+    const record = emptyRecord(source.file, source.language, text.length);
+    record.parseError = { line: 1, column: 1, message: `parser failed: ${(e as Error).message}` };
+    return record;
   }
 }
 

@@ -1,6 +1,7 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { LineIndex } from './lines.js';
+import { emptyRecord, RecordBuilder } from './record.js';
 import type {
   BindingKind,
   FileRecord,
@@ -50,17 +51,7 @@ function firstError(n: Node): Node {
 
 /** Extracts imports and module-level bindings of one Python file with tree-sitter-python. */
 export function extractPython(file: string, text: string): FileRecord {
-  const record: FileRecord = {
-    file,
-    language: 'py',
-    bytes: text.length,
-    imports: [],
-    bindings: [],
-    exports: [],
-    hasAll: false,
-    reexportOnly: false,
-    parseError: null,
-  };
+  const record = emptyRecord(file, 'py', text.length);
   const tree = getParser().parse(text, undefined, { bufferSize: text.length * 2 + 64 });
   const root = tree.rootNode;
   if (root.hasError) {
@@ -73,7 +64,6 @@ export function extractPython(file: string, text: string): FileRecord {
     return record;
   }
   new PyExtractor(record, text, new LineIndex(text)).module(root);
-  record.imports.sort((a, b) => a.span.start - b.span.start);
   return record;
 }
 
@@ -85,17 +75,7 @@ interface Context {
 
 const TOP: Context = { typeChecking: false, functionLevel: false, inTryImportError: false };
 
-class PyExtractor {
-  private readonly importedLocals = new Set<string>();
-  private reexports = 0;
-  private ownCode = 0;
-
-  constructor(
-    private readonly record: FileRecord,
-    private readonly text: string,
-    private readonly lines: LineIndex,
-  ) {}
-
+class PyExtractor extends RecordBuilder {
   /** Whether the source of `n` mentions `word` (cheap: no syntax tree access beyond the span). */
   private mentions(n: Node, word: string): boolean {
     const i = this.text.indexOf(word, n.startIndex);
@@ -285,7 +265,7 @@ class PyExtractor {
       if (allNames.has(b.name)) b.exported = true;
     }
     if (this.record.hasAll && this.importedLocals.size > 0) this.reexports++;
-    this.record.reexportOnly = this.reexports > 0 && this.ownCode === 0;
+    this.finish();
   }
 
   private bind(name: string, at: Node, kind: BindingKind, target: string[] | null): void {

@@ -12,6 +12,7 @@ import type {
 } from 'oxc-parser';
 import { parseSync } from 'oxc-parser';
 import { LineIndex } from './lines.js';
+import { emptyRecord, RecordBuilder } from './record.js';
 import type { BindingKind, FileRecord, ImportedName, ImportKind, Span } from './types.js';
 
 type AnyNode = { type: string; start: number; end: number } & Record<string, unknown>;
@@ -20,17 +21,7 @@ const DYNAMIC_OR_REQUIRE = /\brequire\s*\(|\bimport\s*\(/;
 
 /** Extracts imports, exports and module-level bindings of one TS/JS file with oxc-parser. */
 export function extractTypeScript(file: string, text: string): FileRecord {
-  const record: FileRecord = {
-    file,
-    language: 'ts',
-    bytes: text.length,
-    imports: [],
-    bindings: [],
-    exports: [],
-    hasAll: false,
-    reexportOnly: false,
-    parseError: null,
-  };
+  const record = emptyRecord(file, 'ts', text.length);
   const result = parseSync(file, text, { preserveParens: false });
   const lines = new LineIndex(text);
   const fatal = result.errors.find((e) => e.severity === 'Error');
@@ -92,25 +83,13 @@ function stringArg(n: unknown): StringLiteral | null {
   return null;
 }
 
-class TsExtractor {
-  /** Local names bound by imports, to tell re-exports of imported names from own code. */
-  private readonly importedLocals = new Set<string>();
-  private reexports = 0;
-  private ownCode = 0;
-
-  constructor(
-    private readonly record: FileRecord,
-    private readonly text: string,
-    private readonly lines: LineIndex,
-  ) {}
-
+class TsExtractor extends RecordBuilder {
   program(program: Program): void {
     for (const stmt of program.body) this.statement(stmt);
     if (DYNAMIC_OR_REQUIRE.test(this.text)) this.walk(program as unknown as AnyNode, false, null);
     // Re-exports of imported names through `export { x }` count as re-exports.
     for (const e of this.record.exports) if (this.importedLocals.has(e.local)) this.reexports++;
-    this.record.reexportOnly = this.reexports > 0 && this.ownCode === 0;
-    this.record.imports.sort((a, b) => a.span.start - b.span.start);
+    this.finish();
   }
 
   private addImport(

@@ -1,0 +1,39 @@
+import type { LineIndex } from './lines.js';
+import type { FileRecord, Language } from './types.js';
+
+/** A record with nothing extracted yet. */
+export function emptyRecord(file: string, language: Language, bytes: number): FileRecord {
+  return {
+    file,
+    language,
+    bytes,
+    imports: [],
+    bindings: [],
+    exports: [],
+    hasAll: false,
+    reexportOnly: false,
+    parseError: null,
+  };
+}
+
+/** What both language extractors keep while they walk one file. */
+export abstract class RecordBuilder {
+  /** Module-level names bound by imports (and aliases of them), to tell re-exports from own code. */
+  protected readonly importedLocals = new Set<string>();
+  /** Statements that pass an imported name on. */
+  protected reexports = 0;
+  /** Statements that are code of the module's own (definitions, calls, …). */
+  protected ownCode = 0;
+
+  constructor(
+    protected readonly record: FileRecord,
+    protected readonly text: string,
+    protected readonly lines: LineIndex,
+  ) {}
+
+  /** Marks a module that only re-exports, and puts its imports in source order. */
+  protected finish(): void {
+    this.record.reexportOnly = this.reexports > 0 && this.ownCode === 0;
+    this.record.imports.sort((a, b) => a.span.start - b.span.start);
+  }
+}

@@ -3,15 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
+import { mintToken, startGateway, TEST_SECRET, type TestGateway } from '@agentwire/testkit';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
-import {
-  connectUser,
-  openClient,
-  SECRET,
-  startGateway,
-  type TestGateway,
-  token,
-} from './helpers/harness.js';
+import { connectUser, openClient } from './helpers/harness.js';
 
 /** Opens a socket expecting the upgrade to be refused; returns the HTTP status and JSON body. */
 async function refused(gw: TestGateway, opts: Parameters<typeof openClient>[1], path = '') {
@@ -53,7 +47,7 @@ describe('authentication before the upgrade', () => {
     [
       'a bad signature',
       async () => ({
-        token: await token('alice', {
+        token: await mintToken('alice', 3600, {
           key: new TextEncoder().encode('another-secret-that-is-long-enough-123'),
         }),
       }),
@@ -65,7 +59,7 @@ describe('authentication before the upgrade', () => {
     [
       'an expired token',
       async () => ({
-        token: await token('alice', { expiresIn: Math.floor(Date.now() / 1000) - 10 }),
+        token: await mintToken('alice', -10),
       }),
     ],
     [
@@ -76,7 +70,7 @@ describe('authentication before the upgrade', () => {
           .setSubject('alice')
           .setNotBefore('10m')
           .setExpirationTime('1h')
-          .sign(new TextEncoder().encode(SECRET)),
+          .sign(new TextEncoder().encode(TEST_SECRET)),
       }),
     ],
     [
@@ -85,13 +79,13 @@ describe('authentication before the upgrade', () => {
         token: await new SignJWT({})
           .setProtectedHeader({ alg: 'HS256' })
           .setSubject('alice')
-          .sign(new TextEncoder().encode(SECRET)),
+          .sign(new TextEncoder().encode(TEST_SECRET)),
       }),
     ],
-    ['a token without sub', async () => ({ token: await token('') })],
+    ['a token without sub', async () => ({ token: await mintToken('') })],
     [
       'a wrong algorithm (HS512 with the right secret)',
-      async () => ({ token: await token('alice', { alg: 'HS512' }) }),
+      async () => ({ token: await mintToken('alice', 3600, { alg: 'HS512' }) }),
     ],
     ['a garbage token', async () => ({ token: 'not.a.jwt' })],
     ['an unknown ticket', async () => ({ ticket: 'forged-ticket' })],
@@ -109,14 +103,14 @@ describe('authentication before the upgrade', () => {
     const r = await refused(
       gw,
       { protocols: ['agentwire.v1'] },
-      `?token=${await token('alice')}&access_token=${await token('alice')}`,
+      `?token=${await mintToken('alice')}&access_token=${await mintToken('alice')}`,
     );
     assert.equal(r.status, 401);
   });
 
   it('refuses a disallowed Origin with 403 and accepts an allowed one', async () => {
     const r = await refused(gw, {
-      token: await token('alice'),
+      token: await mintToken('alice'),
       origin: 'https://evil.example.com',
     });
     assert.equal(r.status, 403);
@@ -126,12 +120,12 @@ describe('authentication before the upgrade', () => {
   });
 
   it('requires the agentwire.v1 subprotocol', async () => {
-    const r = await refused(gw, { protocols: [`bearer.${await token('alice')}`] });
+    const r = await refused(gw, { protocols: [`bearer.${await mintToken('alice')}`] });
     assert.equal(r.status, 400);
   });
 
   it('refuses a malformed resume position with 400', async () => {
-    const r = await refused(gw, { token: await token('alice') }, '?epoch=e&after=-1');
+    const r = await refused(gw, { token: await mintToken('alice') }, '?epoch=e&after=-1');
     assert.equal(r.status, 400);
   });
 
@@ -148,7 +142,7 @@ describe('authentication before the upgrade', () => {
     };
 
     it('issues single-use tickets that carry the token’s user', async () => {
-      const { status, body } = await ticketFor(await token('tina'));
+      const { status, body } = await ticketFor(await mintToken('tina'));
       assert.equal(status, 200);
       assert.ok(Date.parse(body.expiresAt) - Date.now() <= 30_000);
       const c = openClient(gw.wsUrl, { ticket: body.ticket });
@@ -169,11 +163,11 @@ describe('authentication before the upgrade', () => {
 
     it('refuses an expired ticket', async () => {
       const short = await startGateway({
-        auth: { jwt: { secret: SECRET }, apiKeys: [], ticketTtlMs: 50 },
+        auth: { jwt: { secret: TEST_SECRET }, apiKeys: [], ticketTtlMs: 50 },
       });
       const res = await fetch(`${short.url}/v1/tickets`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${await token('t')}` },
+        headers: { authorization: `Bearer ${await mintToken('t')}` },
       });
       const { ticket } = (await res.json()) as { ticket: string };
       await new Promise((r) => setTimeout(r, 120));
@@ -187,7 +181,7 @@ describe('authentication before the upgrade', () => {
   describe('expiry for the life of the connection', () => {
     it('closes with 4001 when exp passes', async () => {
       const c = openClient(gw.wsUrl, {
-        token: await token('exp', { expiresIn: Math.floor(Date.now() / 1000) + 1 }),
+        token: await mintToken('exp', 1),
       });
       await c.opened;
       assert.equal(await c.closed, CloseCode.CredentialsExpired);
@@ -195,10 +189,10 @@ describe('authentication before the upgrade', () => {
 
     it('keeps the connection open after a refresh for the same sub', async () => {
       const c = openClient(gw.wsUrl, {
-        token: await token('fresh', { expiresIn: Math.floor(Date.now() / 1000) + 1 }),
+        token: await mintToken('fresh', 1),
       });
       await c.opened;
-      c.send({ type: 'refresh', id: 'r1', token: await token('fresh', { expiresIn: '1h' }) });
+      c.send({ type: 'refresh', id: 'r1', token: await mintToken('fresh') });
       await c.until((f) => f.some((x) => x.type === 'ack' && x.id === 'r1'));
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(c.closeCode, undefined);
@@ -207,10 +201,10 @@ describe('authentication before the upgrade', () => {
 
     it('refuses a refresh for another sub and still expires', async () => {
       const c = openClient(gw.wsUrl, {
-        token: await token('victim', { expiresIn: Math.floor(Date.now() / 1000) + 1 }),
+        token: await mintToken('victim', 1),
       });
       await c.opened;
-      c.send({ type: 'refresh', id: 'r2', token: await token('attacker', { expiresIn: '1h' }) });
+      c.send({ type: 'refresh', id: 'r2', token: await mintToken('attacker') });
       await c.until((f) => f.some((x) => x.type === 'error'));
       const err = c.frames.find((f) => f.type === 'error');
       assert.equal(err?.type === 'error' && err.code, ErrorCode.SubjectMismatch);
@@ -256,7 +250,7 @@ describe('asymmetric keys', () => {
     for (const bad of [
       await sign({ iss: 'https://other.test', aud: 'agentwire' }),
       await sign({ iss: 'https://issuer.test', aud: 'someone-else' }),
-      await token('pk'),
+      await mintToken('pk'),
     ]) {
       const r = await refused(gw, { token: bad });
       assert.equal(r.status, 401);

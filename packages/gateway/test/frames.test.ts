@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MessageError } from '@agentwire/gateway';
 import { ErrorCode } from '@agentwire/protocol';
-import { connectUser, startGateway } from './helpers/harness.js';
+import { startGateway } from '@agentwire/testkit';
+import { connectUser } from './helpers/harness.js';
 
 describe('client frames', () => {
   it('answers ping with pong, echoing the id', async () => {

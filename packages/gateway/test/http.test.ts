@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { BUILTIN_EVENT_TYPES, ErrorCode } from '@agentwire/protocol';
-import {
-  API_KEY,
-  connectUser,
-  publishHttp,
-  startGateway,
-  type TestGateway,
-  thinking,
-} from './helpers/harness.js';
+import { startGateway, TEST_API_KEY, type TestGateway } from '@agentwire/testkit';
+import { connectUser, publishHttp, thinking } from './helpers/harness.js';
 
 const validData: Record<string, unknown> = {
   agent_started: { agent: 'a' },
@@ -127,7 +121,7 @@ describe('HTTP API', () => {
   it('answers unknown routes with 404, wrong methods with 405 and plain GET /ws with 426', async () => {
     assert.equal((await fetch(`${gw.url}/nope`)).status, 404);
     const wrong = await fetch(`${gw.url}/v1/publish`, {
-      headers: { authorization: `Bearer ${API_KEY}` },
+      headers: { authorization: `Bearer ${TEST_API_KEY}` },
     });
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.get('allow'), 'POST');

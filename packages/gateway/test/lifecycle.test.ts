@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CloseCode } from '@agentwire/protocol';
-import { connectUser, openClient, startGateway, token, waitFor } from './helpers/harness.js';
+import { mintToken, startGateway, waitFor } from '@agentwire/testkit';
+import { connectUser, openClient } from './helpers/harness.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
@@ -16,20 +17,20 @@ describe('lifecycle', () => {
     assert.equal(await a.closed, CloseCode.GoingAway);
     assert.equal(await b.closed, CloseCode.GoingAway);
     await closing;
-    const late = openClient(gw.wsUrl, { token: await token('c') });
+    const late = openClient(gw.wsUrl, { token: await mintToken('c') });
     await assert.rejects(late.opened);
   });
 
   it('terminates a peer that stops answering protocol pings', async (t) => {
     const gw = await startGateway({ heartbeatMs: 100 });
     t.after(() => gw.close());
-    const dead = openClient(gw.wsUrl, { token: await token('dead'), autoPong: false });
+    const dead = openClient(gw.wsUrl, { token: await mintToken('dead'), autoPong: false });
     const alive = await connectUser(gw, 'alive');
     await dead.opened;
     const code = await dead.closed;
     assert.equal(code, 1006, 'terminated without a closing handshake');
     assert.equal(alive.closeCode, undefined, 'a peer that answers pings stays');
-    await waitFor(() => gw.gateway.stats().connections === 1, 2000, 'dead peer released');
+    await waitFor(() => gw.gateway.stats().connections === 1, 'dead peer released', 2000);
     await alive.close();
   });
 
@@ -54,7 +55,7 @@ describe('lifecycle', () => {
       });
     });
     const c = openClient(`ws://127.0.0.1:${port}/ws`, {
-      token: await token('cli', { key: new TextEncoder().encode('x'.repeat(40)) }),
+      token: await mintToken('cli', 3600, { key: new TextEncoder().encode('x'.repeat(40)) }),
     });
     await c.opened;
     const exited = new Promise<number | null>((resolve) =>

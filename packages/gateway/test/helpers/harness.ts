@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gateway';
 import {
   BEARER_PROTOCOL_PREFIX,
   type EventFrame,
@@ -7,50 +5,8 @@ import {
   SUBPROTOCOL,
   type WelcomeFrame,
 } from '@agentwire/protocol';
-import { SignJWT } from 'jose';
-import { pino } from 'pino';
+import { mintToken, TEST_API_KEY, type TestGateway } from '@agentwire/testkit';
 import WebSocket from 'ws';
-
-export const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
-export const API_KEY = 'test-api-key';
-const secretKey = new TextEncoder().encode(SECRET);
-
-export interface TestGateway {
-  gateway: Gateway;
-  port: number;
-  url: string;
-  wsUrl: string;
-  close(): Promise<void>;
-}
-
-/** A real gateway on 127.0.0.1 with an ephemeral port. */
-export async function startGateway(overrides: Partial<GatewayOptions> = {}): Promise<TestGateway> {
-  const gateway = createGateway({
-    auth: { jwt: { secret: SECRET }, apiKeys: [API_KEY] },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    ...overrides,
-  });
-  const { port } = (await gateway.listen(0)) as AddressInfo;
-  return {
-    gateway,
-    port,
-    url: `http://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${port}/ws`,
-    close: () => gateway.close(),
-  };
-}
-
-export async function token(
-  sub: string,
-  opts: { expiresIn?: string | number; key?: Uint8Array; alg?: string; claims?: object } = {},
-): Promise<string> {
-  const jwt = new SignJWT({ ...opts.claims }).setProtectedHeader({ alg: opts.alg ?? 'HS256' });
-  if (sub !== '') jwt.setSubject(sub);
-  jwt.setIssuedAt();
-  if (opts.expiresIn !== undefined) jwt.setExpirationTime(opts.expiresIn);
-  else jwt.setExpirationTime('1h');
-  return jwt.sign(opts.key ?? secretKey);
-}
 
 /** A plain `ws` client that records every frame it receives. */
 export class TestClient {
@@ -175,13 +131,13 @@ export async function connectUser(
   userId: string,
   opts: Omit<ConnectOptions, 'token'> = {},
 ): Promise<TestClient> {
-  const client = openClient(gw.wsUrl, { ...opts, token: await token(userId) });
+  const client = openClient(gw.wsUrl, { ...opts, token: await mintToken(userId) });
   await client.opened;
   await client.until((f) => f.length > 0, 5000, 'welcome');
   return client;
 }
 
-export async function publishHttp(gw: TestGateway, body: unknown, key = API_KEY) {
+export async function publishHttp(gw: TestGateway, body: unknown, key = TEST_API_KEY) {
   const res = await fetch(`${gw.url}/v1/publish`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -192,16 +148,4 @@ export async function publishHttp(gw: TestGateway, body: unknown, key = API_KEY)
 
 export function thinking(text: string, runId = 'run_1') {
   return { type: 'agent_thinking' as const, runId, data: { text } };
-}
-
-export async function waitFor(
-  predicate: () => boolean,
-  ms = 5000,
-  what = 'condition',
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }

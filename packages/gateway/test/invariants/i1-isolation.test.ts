@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  connectUser,
-  openClient,
-  publishHttp,
-  startGateway,
-  type TestGateway,
-  thinking,
-  token,
-} from '../helpers/harness.js';
+import { mintToken, startGateway, type TestGateway } from '@agentwire/testkit';
+import { connectUser, openClient, publishHttp, thinking } from '../helpers/harness.js';
 
 describe('I1 isolation', () => {
   let gw: TestGateway;
@@ -42,7 +35,7 @@ describe('I1 isolation', () => {
 
   it('takes the user id from the verified token only, never from the query string', async () => {
     const sneaky = openClient(`${gw.wsUrl}?userId=alice&sub=alice&user=alice`, {
-      token: await token('mallory'),
+      token: await mintToken('mallory'),
     });
     await sneaky.opened;
     await sneaky.until((f) => f.length > 0);

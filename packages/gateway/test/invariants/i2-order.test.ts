@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  connectUser,
-  publishHttp,
-  startGateway,
-  type TestGateway,
-  thinking,
-} from '../helpers/harness.js';
+import { startGateway, type TestGateway } from '@agentwire/testkit';
+import { connectUser, publishHttp, thinking } from '../helpers/harness.js';
 
 describe('I2 order', () => {
   let gw: TestGateway;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectUser, startGateway, type TestGateway, thinking } from '../helpers/harness.js';
+import { startGateway, type TestGateway } from '@agentwire/testkit';
+import { connectUser, thinking } from '../helpers/harness.js';
 
 describe('I3 resume', () => {
   let gw: TestGateway;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryEngine, type StreamListener } from '@agentwire/gateway';
-import { connectUser, startGateway, type TestGateway, waitFor } from '../helpers/harness.js';
+import { startGateway, type TestGateway, waitFor } from '@agentwire/testkit';
+import { connectUser } from '../helpers/harness.js';
 
 /** A real memory engine that counts live subscriptions per user. */
 class CountingEngine extends MemoryEngine {
@@ -35,13 +36,14 @@ describe('I4 one manager', () => {
     assert.equal(engine.subscriptions.get('one'), 1);
     assert.equal(engine.subscriptions.get('two'), 1);
     await tabs[0]?.close();
-    await waitFor(() => gw.gateway.stats().connections === 3);
+    await waitFor(() => gw.gateway.stats().connections === 3, 'three connections');
     assert.equal(gw.gateway.stats().users, 2);
     assert.equal(engine.subscriptions.get('one'), 1);
     for (const t of [...tabs.slice(1), other]) await t.close();
-    await waitFor(() => gw.gateway.stats().users === 0, 2000, 'channels released');
+    await waitFor(() => gw.gateway.stats().users === 0, 'channels released', 2000);
     await waitFor(
       () => engine.subscriptions.get('one') === 0 && engine.subscriptions.get('two') === 0,
+      'engine subscriptions released',
     );
     assert.equal(gw.gateway.stats().connections, 0);
   });
@@ -59,7 +61,7 @@ describe('I4 one manager', () => {
         }),
       );
     }
-    await waitFor(() => gw.gateway.stats().users === 0, 3000, 'all channels released');
+    await waitFor(() => gw.gateway.stats().users === 0, 'all channels released', 3000);
     for (let i = 0; i < 4; i++) assert.equal(engine.subscriptions.get(`churn${i}`), 0);
   });
 });

@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
-import {
-  connectUser,
-  openClient,
-  startGateway,
-  type TestGateway,
-  thinking,
-  token,
-} from '../helpers/harness.js';
+import { mintToken, startGateway, type TestGateway } from '@agentwire/testkit';
+import { connectUser, openClient, thinking } from '../helpers/harness.js';
 
 describe('I5 bounded resources', () => {
   let gw: TestGateway;
@@ -30,7 +24,7 @@ describe('I5 bounded resources', () => {
   it('refuses a connection over the per-user cap with 4009, keeping the others', async () => {
     const a = await connectUser(gw, 'cap');
     const b = await connectUser(gw, 'cap');
-    const c = openClient(gw.wsUrl, { token: await token('cap') });
+    const c = openClient(gw.wsUrl, { token: await mintToken('cap') });
     assert.equal(await c.closed, CloseCode.TooManyConnections);
     await gw.gateway.forUser('cap').publish(thinking('still here'));
     await a.until(() => a.events().length === 1);

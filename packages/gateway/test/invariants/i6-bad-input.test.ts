@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
+import { startGateway, type TestGateway } from '@agentwire/testkit';
 import fc from 'fast-check';
-import {
-  connectUser,
-  publishHttp,
-  startGateway,
-  type TestGateway,
-  thinking,
-} from '../helpers/harness.js';
+import { connectUser, publishHttp, thinking } from '../helpers/harness.js';
 
 describe('I6 bad input is contained', () => {
   let gw: TestGateway;

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  connectUser,
-  startGateway,
-  type TestClient,
-  type TestGateway,
-  thinking,
-} from '../helpers/harness.js';
+import { startGateway, type TestGateway } from '@agentwire/testkit';
+import { connectUser, type TestClient, thinking } from '../helpers/harness.js';
 
 describe('I7 an accepted publish is never lost', () => {
   let gw: TestGateway;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ServerFrame } from '@agentwire/protocol';
+import { mintToken, startGateway, type TestGateway, waitFor } from '@agentwire/testkit';
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { startGateway, type TestGateway, token, waitFor } from '../helpers/harness.js';
 
 const USERS = 100;
 const TABS_PER_USER = 3;
@@ -110,7 +110,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
 
 describe('property: isolation, order and delivery under random connects, drops, resumes and publishes', () => {
   it(`${USERS} users × ${TABS_PER_USER} tabs, ${RUNS * ROUNDS * PUBLISHES_PER_ROUND} publishes`, async () => {
-    const jwts = await Promise.all(Array.from({ length: USERS }, (_, u) => token(`user${u}`)));
+    const jwts = await Promise.all(Array.from({ length: USERS }, (_, u) => mintToken(`user${u}`)));
     let totalPublishes = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -131,8 +131,8 @@ describe('property: isolation, order and delivery under random connects, drops, 
             for (const tab of tabs) tab.connect(gw.wsUrl, false);
             await waitFor(
               () => gw.gateway.stats().connections === tabs.length,
-              20_000,
               'all tabs connected',
+              20_000,
             );
             const heads = new Map<string, number>();
             for (const ops of rounds) {
@@ -176,8 +176,8 @@ describe('property: isolation, order and delivery under random connects, drops, 
                   (t) =>
                     !t.open || t.violations.length > 0 || t.position === (heads.get(t.userId) ?? 0),
                 ),
-              30_000,
               'open tabs caught up',
+              30_000,
             );
             const violations = tabs.flatMap((t) => t.violations);
             assert.deepEqual(violations.slice(0, 5), []);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ClientErrorCode } from '@agentwire/client';
-import { mintToken, record, startGateway, waitFor } from './helpers.js';
+import { mintToken, startGateway, waitFor } from '@agentwire/testkit';
+import { record } from './helpers.js';
 
 test('4001 (token expired): one fresh token, then the connection resumes with nothing lost', async () => {
   const gw = await startGateway();

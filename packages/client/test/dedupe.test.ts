@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { nodeTransport, type Transport } from '@agentwire/client';
 import type { PublishResult } from '@agentwire/protocol';
-import { mintToken, record, startGateway, type TestGateway, waitFor } from './helpers.js';
+import { mintToken, startGateway, type TestGateway, waitFor } from '@agentwire/testkit';
+import { record } from './helpers.js';
 
 let gw: TestGateway;
 before(async () => {

@@ -5,56 +5,6 @@ import {
   connect,
   type DeliveredEvent,
 } from '@agentwire/client';
-import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gateway';
-import { SignJWT } from 'jose';
-import { pino } from 'pino';
-
-export const SECRET = 'client-test-secret-at-least-32-bytes-long';
-const key = new TextEncoder().encode(SECRET);
-
-export interface TestGateway {
-  gateway: Gateway;
-  port: number;
-  wsUrl: string;
-  close(): Promise<void>;
-}
-
-/** A real gateway on 127.0.0.1, port 0. */
-export async function startGateway(overrides: Partial<GatewayOptions> = {}): Promise<TestGateway> {
-  const gateway = createGateway({
-    auth: { jwt: { secret: SECRET }, apiKeys: ['client-test-key'] },
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    drainTimeoutMs: 500,
-    ...overrides,
-  });
-  const { port } = await gateway.listen(0, '127.0.0.1');
-  return { gateway, port, wsUrl: `ws://127.0.0.1:${port}/ws`, close: () => gateway.close() };
-}
-
-/** An HS256 JWT for `sub`; `expSeconds` from now (negative: already expired). */
-export function mintToken(sub: string, expSeconds = 3600): Promise<string> {
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(Math.floor(Date.now() / 1000) + expSeconds)
-    .sign(key);
-}
-
-/** Polls `check` until it holds; fails with `what` after `timeoutMs`. No fixed sleeps in tests. */
-export async function waitFor(
-  check: () => boolean,
-  what: string,
-  timeoutMs = 10_000,
-  everyMs = 5,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
 
 /** A client that records what it delivers, resyncs and errors. */
 export interface Recorder {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FaultyProxy, mintToken, record, startGateway, waitFor } from './helpers.js';
+import { mintToken, startGateway, waitFor } from '@agentwire/testkit';
+import { FaultyProxy, record } from './helpers.js';
 
 test('the application-level ping notices a dead connection that never closes, and resumes', async () => {
   const gw = await startGateway();

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ClientErrorCode, connect } from '@agentwire/client';
 import { MessageError } from '@agentwire/gateway';
-import { mintToken, record, startGateway, type TestGateway, waitFor } from './helpers.js';
+import { mintToken, startGateway, type TestGateway, waitFor } from '@agentwire/testkit';
+import { record } from './helpers.js';
 
 let gw: TestGateway;
 const received: { userId: string; data: unknown }[] = [];

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type PositionStore, type StreamPosition, sessionStoragePosition } from '@agentwire/client';
 import type { PublishResult } from '@agentwire/protocol';
-import {
-  FaultyProxy,
-  mintToken,
-  record,
-  startGateway,
-  type TestGateway,
-  waitFor,
-} from './helpers.js';
+import { mintToken, startGateway, type TestGateway, waitFor } from '@agentwire/testkit';
+import { FaultyProxy, record } from './helpers.js';
 
 /** Small seeded PRNG so that a failing run can be repeated with SEED=<n>. */
 function mulberry32(seed: number): () => number {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { foldRun, type RunState, RunTracker } from '@agentwire/client';
-import { mintToken, record, startGateway, waitFor } from './helpers.js';
+import { mintToken, startGateway, waitFor } from '@agentwire/testkit';
+import { record } from './helpers.js';
 
 test('a run published through the gateway folds into a renderable state', async () => {
   const gw = await startGateway();

@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type AgentwireClient, connect, RunTracker } from '@agentwire/client';
 import { calculate, findExpression, searchPlanets } from '@agentwire/demo';
-import { type DemoServer, startDemo, waitFor } from './helpers.js';
+import { waitFor } from '@agentwire/testkit';
+import { type DemoServer, startDemo } from './helpers.js';
 
 let demo: DemoServer;
 before(async () => {

@@ -22,12 +22,3 @@ export async function startDemo(agent: Partial<AgentOptions> = {}): Promise<Demo
   const { port } = await gateway.listen(0, '127.0.0.1');
   return { gateway, url: `http://127.0.0.1:${port}`, close: () => (gateway as Gateway).close() };
 }
-
-/** Polls until `check` holds. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

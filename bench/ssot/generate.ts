@@ -27,6 +27,15 @@ function int(n: number): number {
 function pick<T>(xs: readonly T[]): T {
   return xs[int(xs.length)] as T;
 }
+/**
+ * Real code is layered: a module mostly imports modules below it (here: earlier in the list);
+ * 1 import in 2,000 goes anywhere, which closes the occasional cycle.
+ */
+function layered<T>(xs: readonly T[], self: T): T {
+  const i = xs.indexOf(self);
+  if (i <= 0 || rand() < 0.0005) return pick(xs);
+  return xs[int(i)] as T;
+}
 
 const files = new Map<string, string>();
 function put(path: string, text: string): void {
@@ -148,7 +157,7 @@ function generatePython(count: number): void {
     put(`py/${root}/app/__init__.py`, '');
     let made = 0;
     for (let d = 0; made < perService; d++) {
-      const domain = `${WORDS[d % WORDS.length]}${d >= WORDS.length ? d : ''}`;
+      const domain = `${WORDS[(d + services.indexOf(svc) * 7) % WORDS.length]}${d >= WORDS.length ? d : ''}`;
       plan.push({
         path: `${root}/app/${domain}/__init__.py`,
         root,
@@ -247,7 +256,7 @@ function generatePython(count: number): void {
     }
     const targets: typeof plan = [];
     for (let k = 0, n = 3 + int(5); k < n; k++) {
-      const q = rand() < 0.6 ? pick(peers.filter((x) => x.pkg === p.pkg)) : pick(peers);
+      const q = layered(rand() < 0.6 ? peers.filter((x) => x.pkg === p.pkg) : peers, p);
       if (q && q !== p && !q.path.endsWith('__init__.py')) targets.push(q);
     }
     for (const q of targets) {
@@ -257,7 +266,7 @@ function generatePython(count: number): void {
       if (form === 0) lines.push(`import ${q.name}`);
       else if (form === 1 && q.pkg === p.pkg) lines.push(`from .${leaf} import ${sym}`);
       else if (form === 2)
-        lines.push(`from ${q.name} import (\n    ${sym},\n    helper_${leaf} as _h_${leaf},\n)`);
+        lines.push(`from ${q.name} import (\n    ${sym},\n    helper_${q.name.split('.').slice(-2).join('_')} as _h_${leaf},\n)`);
       else if (form === 3)
         lines.push('', 'if TYPE_CHECKING:', `    from ${q.name} import ${sym}`, '');
       else if (form === 4 && p.name.split('.').length > 2)
@@ -275,15 +284,15 @@ function generatePython(count: number): void {
     if (p.root === 'libs/src' && rand() < 0.1) lines.push('from acme.ext import p1');
     lines.push('', '');
     const leaf = p.name.split('.').pop() as string;
-    const body = pyBody([pySym(p.name)], [`helper_${leaf}`], 1 + int(3));
+    const body = pyBody([pySym(p.name)], [`helper_${p.name.split('.').slice(-2).join('_')}`], 1 + int(3));
     lines.push(body);
     if (rand() < 0.2) {
       const q = pick(peers);
       lines.push(
         `def lazy_${leaf}():`,
-        `    from ${q.name} import helper_${q.name.split('.').pop()}`,
+        `    from ${q.name} import helper_${q.name.split('.').slice(-2).join('_')}`,
         '',
-        `    return helper_${q.name.split('.').pop()}`,
+        `    return helper_${q.name.split('.').slice(-2).join('_')}`,
         '',
       );
     }
@@ -411,7 +420,7 @@ function generateTypeScript(count: number): void {
     const own = plan.filter((q) => q.pkg === p.pkg);
     const lines: string[] = [];
     for (let k = 0, n = 3 + int(6); k < n; k++) {
-      const q = rand() < 0.7 ? pick(own) : pick(plan);
+      const q = layered(rand() < 0.7 ? own : plan, p);
       if (q === p) continue;
       const form = int(7);
       const rel = relativeSpecifier(p.path, q.path);

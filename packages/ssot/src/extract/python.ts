@@ -268,11 +268,11 @@ class PyExtractor extends RecordBuilder {
     this.finish();
   }
 
-  private bind(name: string, at: Node, kind: BindingKind, target: string[] | null): void {
+  private bind(name: string, at: Span, kind: BindingKind, target: string[] | null): void {
     this.record.bindings.push({
-      span: { start: at.startIndex, end: at.endIndex },
-      line: this.lines.line(at.startIndex),
-      column: this.lines.column(at.startIndex),
+      span: at,
+      line: this.lines.line(at.start),
+      column: this.lines.column(at.start),
       name,
       kind,
       exported: !name.startsWith('_'),
@@ -291,17 +291,16 @@ class PyExtractor extends RecordBuilder {
           this.importStatement(stmt, ctx);
           break;
         case 'import_from_statement':
+        {
+          // The record just pushed says what the statement binds: no second walk of its nodes.
           this.importStatement(stmt, ctx);
-          for (const item of stmt.childrenForFieldName('name')) {
-            this.reexports++;
-            if (item.type === 'aliased_import') {
-              const name = item.childForFieldName('name') as Node;
-              const alias = item.childForFieldName('alias') as Node;
-              if (alias.text !== name.text) this.bind(alias.text, alias, 'alias', null);
-            }
+          const rec = this.record.imports[this.record.imports.length - 1] as ImportRecord;
+          this.reexports += rec.kind === 'export-all' ? 1 : rec.names.length;
+          for (const n of rec.names) {
+            if (n.localSpan && n.local !== n.imported) this.bind(n.local, n.localSpan, 'alias', null);
           }
-          if (stmt.namedChildren.some((c) => c.type === 'wildcard_import')) this.reexports++;
           break;
+        }
         case 'class_definition':
         case 'function_definition':
           this.definition(stmt, ctx);
@@ -374,7 +373,7 @@ class PyExtractor extends RecordBuilder {
     this.ownCode++;
     const name = def.childForFieldName('name');
     if (name) {
-      this.bind(name.text, name, def.type === 'class_definition' ? 'class' : 'function', null);
+      this.bind(name.text, span(name), def.type === 'class_definition' ? 'class' : 'function', null);
     }
     this.nested(def, ctx);
   }
@@ -407,7 +406,7 @@ class PyExtractor extends RecordBuilder {
         this.reexports++;
         if (top) this.importedLocals.add(left.text);
       } else this.ownCode++;
-      this.bind(left.text, left, path ? 'alias' : 'variable', path);
+      this.bind(left.text, span(left), path ? 'alias' : 'variable', path);
       return;
     }
     if (e.type === 'augmented_assignment') {

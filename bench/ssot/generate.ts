@@ -266,7 +266,9 @@ function generatePython(count: number): void {
       if (form === 0) lines.push(`import ${q.name}`);
       else if (form === 1 && q.pkg === p.pkg) lines.push(`from .${leaf} import ${sym}`);
       else if (form === 2)
-        lines.push(`from ${q.name} import (\n    ${sym},\n    helper_${q.name.split('.').slice(-2).join('_')} as _h_${leaf},\n)`);
+        lines.push(
+          `from ${q.name} import (\n    ${sym},\n    helper_${q.name.split('.').slice(-2).join('_')} as _h_${leaf},\n)`,
+        );
       else if (form === 3)
         lines.push('', 'if TYPE_CHECKING:', `    from ${q.name} import ${sym}`, '');
       else if (form === 4 && p.name.split('.').length > 2)
@@ -284,7 +286,11 @@ function generatePython(count: number): void {
     if (p.root === 'libs/src' && rand() < 0.1) lines.push('from acme.ext import p1');
     lines.push('', '');
     const leaf = p.name.split('.').pop() as string;
-    const body = pyBody([pySym(p.name)], [`helper_${p.name.split('.').slice(-2).join('_')}`], 1 + int(3));
+    const body = pyBody(
+      [pySym(p.name)],
+      [`helper_${p.name.split('.').slice(-2).join('_')}`],
+      1 + int(3),
+    );
     lines.push(body);
     if (rand() < 0.2) {
       const q = pick(peers);

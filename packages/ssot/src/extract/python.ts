@@ -290,14 +290,14 @@ class PyExtractor extends RecordBuilder {
         case 'import_statement':
           this.importStatement(stmt, ctx);
           break;
-        case 'import_from_statement':
-        {
+        case 'import_from_statement': {
           // The record just pushed says what the statement binds: no second walk of its nodes.
           this.importStatement(stmt, ctx);
           const rec = this.record.imports[this.record.imports.length - 1] as ImportRecord;
           this.reexports += rec.kind === 'export-all' ? 1 : rec.names.length;
           for (const n of rec.names) {
-            if (n.localSpan && n.local !== n.imported) this.bind(n.local, n.localSpan, 'alias', null);
+            if (n.localSpan && n.local !== n.imported)
+              this.bind(n.local, n.localSpan, 'alias', null);
           }
           break;
         }
@@ -373,7 +373,12 @@ class PyExtractor extends RecordBuilder {
     this.ownCode++;
     const name = def.childForFieldName('name');
     if (name) {
-      this.bind(name.text, span(name), def.type === 'class_definition' ? 'class' : 'function', null);
+      this.bind(
+        name.text,
+        span(name),
+        def.type === 'class_definition' ? 'class' : 'function',
+        null,
+      );
     }
     this.nested(def, ctx);
   }

@@ -3,12 +3,14 @@ import { parseArgs } from 'node:util';
 import { type AuditReport, audit, VERSION } from '../audit.js';
 import { RULE_IDS, type RuleId } from '../config/config.js';
 import { UserError } from '../errors.js';
+import { COMMANDS } from '../migrate/commands.js';
 import { FORMATS, type Format, render } from '../report/index.js';
 
 const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
 
 Usage:
   ssot audit [root] [options]
+  ssot migrate | rollback | check | shim …   (ssot <command> --help)
 
 Finds duplicate definitions, fragmented import paths, shim modules, import cycles and
 deprecated imports. root defaults to the current directory.
@@ -137,6 +139,14 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       return await runAudit(rest);
+    }
+    const sub = COMMANDS[command];
+    if (sub) {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(sub.help);
+        return 0;
+      }
+      return await sub.run(rest);
     }
     throw new UserError(`unknown command "${command}" (try: ssot audit [root])`);
   } catch (e) {

@@ -48,6 +48,26 @@ export interface SsotConfig {
   deprecated?: DeprecatedModuleConfig[];
   allow?: AllowConfig[];
   duplicates?: { includeUnimported?: boolean };
+  /** `ssot migrate`: explicit rules (on top of those derived from `concepts` and `deprecated`). */
+  migrate?: { rules?: MigrateRuleConfig[] };
+  /** `ssot check`: the CI gate's thresholds and baseline file. */
+  check?: CheckConfig;
+}
+
+/** A migration rule: imports of `from` move to `to` (whole module, or only `names`). */
+export interface MigrateRuleConfig {
+  from: string;
+  to: string;
+  /** Only these names move: a list (names kept) or old name → new name. */
+  names?: string[] | Record<string, string>;
+  reason?: string;
+}
+
+export interface CheckConfig {
+  /** Most deprecated imports allowed: an absolute count or a share such as "10%". */
+  maxDeprecated?: number | string;
+  /** Baseline file, relative to the root (default `ssot-baseline.json`). */
+  baseline?: string;
 }
 
 export const CONFIG_FILE = 'ssot.config.json';

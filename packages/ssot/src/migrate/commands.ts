@@ -1,0 +1,8 @@
+import { MIGRATE_HELP, runMigrate, runRollback } from './cli.js';
+
+/** Subcommands beyond `audit`: name → help text and handler (returns the exit code). */
+export const COMMANDS: Record<string, { help: string; run: (args: string[]) => Promise<number> }> =
+  {
+    migrate: { help: MIGRATE_HELP, run: runMigrate },
+    rollback: { help: MIGRATE_HELP, run: async (args) => runRollback(args) },
+  };

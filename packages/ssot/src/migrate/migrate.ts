@@ -1,0 +1,173 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { audit } from '../audit.js';
+import { loadConfig, type SsotConfig } from '../config/config.js';
+import { UserError } from '../errors.js';
+import { dirtyFiles } from './git.js';
+import { type MigrationPlan, parses, planMigration } from './plan.js';
+import { Project } from './project.js';
+import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
+import { Run, type RunRecord } from './runs.js';
+
+export interface MigrateOptions {
+  root: string;
+  /** Config file; default `<root>/ssot.config.json`. */
+  configPath?: string;
+  config?: SsotConfig;
+  /** Also derive rules from an audit's shim and fragmentation findings. */
+  fromAudit?: boolean;
+  /** Extra rules (API). */
+  rules?: MigrationRule[];
+  include?: string[];
+  exclude?: string[];
+  limit?: number;
+  /** Write the files (default: dry run). */
+  write?: boolean;
+  /** Shell command run in the root after writing; the run is rolled back when it fails. */
+  verify?: string;
+  /** `--write` on a work tree with uncommitted changes. */
+  allowDirty?: boolean;
+  /** Where the verify command's output goes (default: this process's stderr). */
+  verifyOutput?: 'inherit' | 'pipe';
+  /** Recorded in the run. */
+  command?: string[];
+}
+
+export interface MigrateResult {
+  root: string;
+  plan: MigrationPlan;
+  /** The run record when files were written. */
+  run: RunRecord | null;
+  written: string[];
+  /** Written files that were put back: they no longer parsed, or changed while planning. */
+  restored: { file: string; reason: string }[];
+  verify: { command: string; exitCode: number; output: string } | null;
+  /** The whole run was rolled back because the verify command failed. */
+  rolledBack: boolean;
+  warnings: string[];
+  ms: number;
+}
+
+function checkRoot(root: string): void {
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new UserError(`root directory not found: ${root}`);
+  }
+}
+
+/** Rules from the config (and the audit) → a plan → optionally written, verified, recorded. */
+export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
+  const t0 = performance.now();
+  const root = resolvePath(options.root);
+  checkRoot(root);
+  const config = options.config ?? loadConfig(root, options.configPath).config;
+  const warnings: string[] = [];
+  if (options.write) {
+    const dirty = dirtyFiles(root)?.filter((f) => !/(^|\/)\.ssot\//.test(f)) ?? null;
+    if (dirty === null)
+      warnings.push(`${root} is not in a git work tree: no dirty check, keep a backup`);
+    else if (dirty.length) {
+      const list =
+        dirty.slice(0, 5).join(', ') + (dirty.length > 5 ? `, and ${dirty.length - 5} more` : '');
+      if (!options.allowDirty) {
+        throw new UserError(
+          `the work tree has uncommitted changes (${list}); commit or stash them first, or pass --allow-dirty`,
+        );
+      }
+      warnings.push(`writing over a dirty work tree (${list})`);
+    }
+  }
+  const rules = [...rulesFromConfig(config), ...(options.rules ?? [])];
+  if (options.fromAudit) {
+    const { report } = await audit({ root, config });
+    rules.push(...rulesFromAudit(report));
+  }
+  if (rules.length === 0 && !options.fromAudit) {
+    throw new UserError(
+      'no migration rules: add migrate.rules, concepts[…].deprecatedModules / deprecatedNames or deprecated[].replacement to ssot.config.json, or pass --from-audit',
+    );
+  }
+  const project = new Project(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
+  const active = activateRules(rules, project.finder());
+  const plan = planMigration(project, active, {
+    include: options.include,
+    exclude: options.exclude,
+    limit: options.limit,
+  });
+  const result: MigrateResult = {
+    root,
+    plan,
+    run: null,
+    written: [],
+    restored: [],
+    verify: null,
+    rolledBack: false,
+    warnings,
+    ms: 0,
+  };
+  if (!options.write || plan.changes.length === 0) {
+    result.ms = Math.round(performance.now() - t0);
+    return result;
+  }
+
+  const run = Run.create(root, 'migrate', options.command ?? []);
+  const { written, changedSince } = run.write(
+    plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
+  );
+  for (const file of changedSince)
+    result.restored.push({ file, reason: 'changed while planning; not written' });
+  // Every written file is parsed again from disk; one that does not parse is put back.
+  for (const file of written) {
+    const text = readFileSync(join(root, file), 'utf8');
+    if (!parses(file, text)) {
+      run.forget(file);
+      result.restored.push({ file, reason: 'did not parse after writing; restored' });
+    }
+  }
+  const kept = new Set(run.record.files.map((f) => f.file));
+  result.written = written.filter((f) => kept.has(f));
+  run.record.statements = plan.changes
+    .filter((c) => kept.has(c.file))
+    .reduce((n, c) => n + c.statements, 0);
+  run.save();
+
+  if (options.verify) {
+    const pipe = options.verifyOutput === 'pipe';
+    const r = spawnSync(options.verify, {
+      cwd: root,
+      shell: true,
+      encoding: 'utf8',
+      stdio: pipe ? 'pipe' : ['ignore', 'inherit', 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const exitCode = r.status ?? 1;
+    result.verify = {
+      command: options.verify,
+      exitCode,
+      output: pipe ? `${r.stdout ?? ''}${r.stderr ?? ''}` : '',
+    };
+    if (exitCode !== 0) {
+      run.rollback(`verify failed: \`${options.verify}\` exited ${exitCode}`, true);
+      result.rolledBack = true;
+    }
+  }
+  result.run = run.record;
+  result.ms = Math.round(performance.now() - t0);
+  return result;
+}
+
+export interface RollbackResult {
+  run: RunRecord;
+  restored: string[];
+  conflicts: string[];
+  unchanged: string[];
+}
+
+/** Restores the files of a run (default: the latest run not rolled back). */
+export function rollback(root: string, id?: string, force = false): RollbackResult {
+  const abs = resolvePath(root);
+  checkRoot(abs);
+  const run = Run.load(abs, id);
+  const r = run.rollback('ssot rollback', force);
+  return { run: run.record, ...r };
+}

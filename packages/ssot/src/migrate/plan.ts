@@ -1,0 +1,457 @@
+import { posix } from 'node:path';
+import { structuredPatch } from 'diff';
+import MagicString from 'magic-string';
+import picomatch from 'picomatch';
+import type { FileRecord, ImportRecord } from '../extract/types.js';
+import type { ResolvedImport } from '../resolve/types.js';
+import { type Project, probeImport } from './project.js';
+import { type PySpeller, pythonParses, rewritePython } from './python.js';
+import type { ActiveRule } from './rules.js';
+import type { Edit, Lookup, RewriteInput, RewriteOutput, Target } from './types.js';
+import { rewriteTypeScript, type TsSpeller, typescriptParses } from './typescript.js';
+
+export interface FileChange {
+  file: string;
+  language: 'py' | 'ts';
+  before: string;
+  after: string;
+  /** Import statements rewritten. */
+  statements: number;
+  /** Statements of this file left as they are, with the reason. */
+  notes: string[];
+}
+
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+export interface MigrationPlan {
+  rules: ActiveRule[];
+  changes: FileChange[];
+  /** Files left untouched although a rule applies: parse errors, unsafe renames, broken rewrites. */
+  skipped: SkippedFile[];
+  /** Statement-level notes of files that were not changed at all. */
+  notes: { file: string; note: string }[];
+  stats: {
+    files: number;
+    /** Files that mention a moved module by name and were parsed. */
+    candidates: number;
+    statements: number;
+    /** Files left out by --limit. */
+    deferred: number;
+  };
+}
+
+export interface PlanOptions {
+  /** Globs (relative to the root) a file must match; default all. */
+  include?: string[];
+  exclude?: string[];
+  /** Change at most this many files (the rest stay for the next batch). */
+  limit?: number;
+}
+
+interface ModuleInfo {
+  spec: string;
+  module: string;
+  file: string | null;
+}
+
+const TS_SOURCE = /\.(d\.)?[cm]?[jt]sx?$/;
+
+/** Which rules apply to which import, and where each moved module or name goes. */
+export class Matcher {
+  private readonly byLanguage: Record<'py' | 'ts', ActiveRule[]>;
+
+  constructor(
+    readonly rules: ActiveRule[],
+    private readonly project: Project,
+  ) {
+    this.byLanguage = {
+      py: rules.filter((r) => r.language === 'py'),
+      ts: rules.filter((r) => r.language === 'ts'),
+    };
+  }
+
+  /**
+   * Words a file must contain to possibly import a moved module (its last path or dotted
+   * segment, a package name); null when a prefix rule makes any file a candidate.
+   */
+  needles(): string[] | null {
+    const out = new Set<string>();
+    const entries = this.project.typescript.packageEntries();
+    const names = this.project.typescript.workspacePackages();
+    for (const r of this.rules) {
+      if (r.prefix) return null;
+      if (r.language === 'py') {
+        out.add(r.from.split('.').pop() as string);
+        continue;
+      }
+      const path = r.fromFile ?? r.from;
+      const base = posix.basename(path).replace(TS_SOURCE, '');
+      out.add(base === 'index' ? posix.basename(posix.dirname(path)) : base);
+      if (!r.from.startsWith('.') && !this.project.has(r.from)) out.add(r.from);
+      const pkgDir = r.fromFile ? entries.get(r.fromFile) : undefined;
+      if (pkgDir !== undefined) {
+        for (const [name, dir] of names) if (dir === pkgDir) out.add(name);
+      }
+    }
+    return [...out].filter(Boolean);
+  }
+
+  private matchRule(rule: ActiveRule, info: ModuleInfo): string | null {
+    if (rule.prefix) {
+      const p = rule.from.slice(0, -1);
+      const candidates =
+        rule.language === 'py' ? [info.module] : [info.file, info.spec, info.module];
+      for (const c of candidates) if (c?.startsWith(p) && c.length > p.length) return c;
+      return null;
+    }
+    if (rule.fromFile && info.file === rule.fromFile) return info.module;
+    if (info.module === rule.from) return info.module;
+    if (rule.language === 'ts' && (info.spec === rule.from || info.file === rule.from))
+      return info.module;
+    return null;
+  }
+
+  private targetOf(
+    rule: ActiveRule,
+    matched: string,
+    importer: string,
+  ): Target | { missing: string; rule: ActiveRule } {
+    if (rule.toFile) return { module: rule.to, file: rule.toFile, name: null, rule };
+    const mapped = rule.to.slice(0, -1) + matched.slice(rule.from.length - 1);
+    let file: string | null;
+    if (rule.language === 'py') file = this.project.python.lookupModule(mapped, importer);
+    else if (this.project.has(mapped)) file = mapped;
+    else file = this.project.typescript.resolve(importer, probeImport(mapped)).file;
+    return file ? { module: mapped, file, name: null, rule } : { missing: mapped, rule };
+  }
+
+  /** Where `name` of the module described by `info` goes (null name: the module itself). */
+  lookup(language: 'py' | 'ts', importer: string, info: ModuleInfo, name: string | null): Lookup {
+    let current = info;
+    let currentName = name;
+    let result: Lookup = null;
+    const seen = new Set<ActiveRule>();
+    for (let hop = 0; hop < 8; hop++) {
+      const step = this.step(language, importer, current, currentName, seen);
+      if (!step) break;
+      if (!('file' in step)) return result ?? step;
+      seen.add(step.rule);
+      const renamed = step.name ?? currentName;
+      result = { ...step, name: currentName === null ? null : renamed };
+      current = {
+        spec: step.module,
+        module: language === 'py' ? step.module : step.module,
+        file: step.file,
+      };
+      currentName = currentName === null ? null : renamed;
+    }
+    return result;
+  }
+
+  private step(
+    language: 'py' | 'ts',
+    importer: string,
+    info: ModuleInfo,
+    name: string | null,
+    seen: Set<ActiveRule>,
+  ): Lookup {
+    const rules = this.byLanguage[language];
+    if (name !== null) {
+      for (const rule of rules) {
+        if (seen.has(rule) || !rule.names || !(name in rule.names)) continue;
+        const m = this.matchRule(rule, info);
+        if (m === null) continue;
+        const t = this.targetOf(rule, m, importer);
+        if (!('file' in t)) return t;
+        const newName = rule.names[name] as string;
+        if (t.file === info.file && newName === name) continue; // already canonical
+        return { ...t, name: newName };
+      }
+    }
+    for (const rule of rules) {
+      if (seen.has(rule) || rule.names) continue;
+      const m = this.matchRule(rule, info);
+      if (m === null) continue;
+      const t = this.targetOf(rule, m, importer);
+      if ('file' in t && t.file === info.file) continue;
+      return t;
+    }
+    return null;
+  }
+
+  /** Whether any rule concerns the module. */
+  matches(language: 'py' | 'ts', info: ModuleInfo): boolean {
+    return this.byLanguage[language].some((r) => this.matchRule(r, info) !== null);
+  }
+}
+
+/** Python module spelling: keeps relative imports relative when the target is in the same top package. */
+function pythonSpeller(project: Project, file: string): PySpeller {
+  return {
+    fromModule(imp, module, targetFile) {
+      if (imp.level === 0 || module === '') return module;
+      const own = project.moduleName(file).split('.');
+      const pkg = file.endsWith('__init__.py') ? own : own.slice(0, -1);
+      const target = module.split('.');
+      let c = 0;
+      while (c < pkg.length && c < target.length && pkg[c] === target[c]) c++;
+      if (c === 0) return module;
+      const level = pkg.length - c + 1;
+      const rel = '.'.repeat(level) + target.slice(c).join('.');
+      const r = project.python.resolve(file, probeImport(rel, level));
+      const ok = targetFile ? r.file === targetFile : r.module === module;
+      return ok ? rel : module;
+    },
+  };
+}
+
+function isRelative(spec: string): boolean {
+  return spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..';
+}
+
+/** `a/b/x.ts` → `a/b/x`; keeps the extension style of `like` (`.js`, `.ts`, none). */
+function styled(targetFile: string, like: string): string[] {
+  const ext = /\.[cm]?[jt]sx?$/.exec(like)?.[0] ?? '';
+  const stem = targetFile.replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+  const own = /\.[cm]?[jt]sx?$/.exec(targetFile)?.[0] ?? '';
+  const out: string[] = [];
+  if (ext === '') {
+    if (/(^|\/)index$/.test(stem) && !/(^|\/)index$/.test(like))
+      out.push(stem.replace(/\/?index$/, '') || '.');
+    out.push(stem);
+  } else if (/^\.[cm]?js|\.jsx$/.test(ext)) {
+    const js = own.replace('ts', 'js');
+    out.push(stem + (js === '.jsx' && ext !== '.jsx' ? '.js' : js));
+  } else out.push(stem + own);
+  out.push(stem, stem + own);
+  return [...new Set(out)];
+}
+
+function relativeTo(fromFile: string, to: string): string {
+  let rel = posix.relative(posix.dirname(fromFile), to);
+  if (rel === '') rel = '.';
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/**
+ * TS specifier spelling, checked by resolving it from the importing file: a path alias stays an
+ * alias (the alias prefix is learnt from the old specifier and the file it reached), a relative
+ * specifier stays relative with the same extension style, and a package name is used for another
+ * workspace package's entry.
+ */
+function typescriptSpeller(
+  project: Project,
+  file: string,
+  resolved: (i: number) => ResolvedImport,
+  record: FileRecord,
+): TsSpeller {
+  const entries = project.typescript.packageEntries();
+  const pkgOf = (f: string): string | null => {
+    let best: string | null = null;
+    for (const dir of entries.values()) {
+      if (f.startsWith(`${dir}/`) && (!best || dir.length > best.length)) best = dir;
+    }
+    return best;
+  };
+  const reaches = (spec: string, target: string) =>
+    project.typescript.resolve(file, probeImport(spec)).file === target;
+  return {
+    specifier(imp, target) {
+      const orig = imp.specifier;
+      const index = record.imports.indexOf(imp);
+      const origFile = index >= 0 ? resolved(index).file : null;
+      const candidates: string[] = [];
+      const bareTarget =
+        !isRelative(target.module) && !project.has(target.module) ? target.module : null;
+      const pkgDir = entries.get(target.file);
+      const pkgName =
+        pkgDir !== undefined
+          ? [...project.typescript.workspacePackages()].find(([, d]) => d === pkgDir)?.[0]
+          : undefined;
+      const crossPackage = pkgName !== undefined && pkgOf(file) !== pkgDir;
+      const relative = styled(relativeTo(file, target.file), orig).map((s) =>
+        s.startsWith('.') ? s : `./${s}`,
+      );
+      if (isRelative(orig)) {
+        if (crossPackage) candidates.push(pkgName as string);
+        candidates.push(...relative);
+        if (bareTarget) candidates.push(bareTarget);
+      } else {
+        // Learn the alias: the old specifier and its file share a suffix; the rest maps.
+        if (origFile) {
+          const a = orig
+            .replace(/\.[cm]?[jt]sx?$/, '')
+            .replace(/\/index$/, '')
+            .split('/');
+          const b = origFile
+            .replace(/\.(d\.)?[cm]?[jt]sx?$/, '')
+            .replace(/\/index$/, '')
+            .split('/');
+          let k = 0;
+          while (k < a.length && k < b.length && a[a.length - 1 - k] === b[b.length - 1 - k]) k++;
+          const aliasPrefix = a.slice(0, a.length - k).join('/');
+          const dirPrefix = b.slice(0, b.length - k).join('/');
+          if (aliasPrefix && (dirPrefix === '' || target.file.startsWith(`${dirPrefix}/`))) {
+            const rest = dirPrefix === '' ? target.file : target.file.slice(dirPrefix.length + 1);
+            for (const s of styled(rest, orig))
+              candidates.push(`${aliasPrefix}/${s}`.replace(/\/\.$/, ''));
+          }
+        }
+        if (bareTarget) candidates.push(bareTarget);
+        if (pkgName !== undefined) candidates.push(pkgName);
+        candidates.push(...relative);
+      }
+      for (const c of candidates) if (reaches(c, target.file)) return c;
+      return null;
+    },
+  };
+}
+
+/** Applies non-overlapping edits with magic-string; insertions go last so no update drops them. */
+export function applyEdits(text: string, edits: Edit[]): string {
+  const s = new MagicString(text);
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let end = -1;
+  for (const e of sorted) {
+    if (e.start < end && e.start !== e.end)
+      throw new Error(`overlapping edits at offset ${e.start}`);
+    if (e.end > e.start) end = Math.max(end, e.end);
+  }
+  for (const e of sorted) {
+    if (e.start === e.end) continue;
+    if (e.text === '') s.remove(e.start, e.end);
+    else s.update(e.start, e.end, e.text);
+  }
+  for (const e of sorted) if (e.start === e.end) s.appendLeft(e.start, e.text);
+  return s.toString();
+}
+
+export function parses(file: string, text: string): boolean {
+  const t = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  return file.endsWith('.py') ? pythonParses(t) : typescriptParses(file, t);
+}
+
+/** A unified diff of one file, git style. */
+export function unifiedDiff(file: string, before: string, after: string): string {
+  const patch = structuredPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 });
+  const out = [`--- a/${file}`, `+++ b/${file}`];
+  for (const h of patch.hunks) {
+    out.push(`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Rules → per-file edits → new texts (nothing is written). */
+export function planMigration(
+  project: Project,
+  rules: ActiveRule[],
+  options: PlanOptions = {},
+): MigrationPlan {
+  const matcher = new Matcher(rules, project);
+  const needles = matcher.needles();
+  const finder = project.finder();
+  const include = options.include?.length ? picomatch(options.include, { dot: true }) : null;
+  const exclude = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : null;
+  const plan: MigrationPlan = {
+    rules,
+    changes: [],
+    skipped: [],
+    notes: [],
+    stats: { files: 0, candidates: 0, statements: 0, deferred: 0 },
+  };
+  const files = project.files().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  plan.stats.files = files.length;
+  const mentions = (s: string) => needles === null || needles.some((n) => s.includes(n));
+  for (const { file, language, text } of files) {
+    if (include && !include(file)) continue;
+    if (exclude?.(file)) continue;
+    if (!mentions(text)) continue;
+    const record = project.record(file);
+    if (!record) continue;
+    plan.stats.candidates++;
+    if (record.parseError) {
+      plan.skipped.push({
+        file,
+        reason: `does not parse (line ${record.parseError.line}: ${record.parseError.message}); never touched`,
+      });
+      continue;
+    }
+    const relevant = record.imports.map(
+      (imp) =>
+        needles === null || mentions(imp.specifier) || imp.names.some((n) => mentions(n.imported)),
+    );
+    if (!relevant.some(Boolean)) continue;
+    const resolved = (i: number) => project.resolve(file, record, i);
+    const m = matcher;
+    const info = (i: number): ModuleInfo => {
+      const imp = record.imports[i] as ImportRecord;
+      const r = resolved(i);
+      return { spec: imp.specifier, module: r.module, file: r.file };
+    };
+    const input: RewriteInput = {
+      file,
+      text,
+      record,
+      resolved,
+      lookup: (i, name, module) => {
+        if (!relevant[i]) return null;
+        const base = module
+          ? { spec: module.module, module: module.module, file: module.file }
+          : info(i);
+        return m.lookup(language, file, base, name);
+      },
+      matches: (i) => relevant[i] === true && m.matches(language, info(i)),
+      defines: (f, name) => finder.exportsName(f, name),
+    };
+    let out: RewriteOutput;
+    try {
+      out =
+        language === 'py'
+          ? rewritePython(input, pythonSpeller(project, file))
+          : rewriteTypeScript(input, typescriptSpeller(project, file, resolved, record));
+    } catch (e) {
+      plan.skipped.push({
+        file,
+        reason: `internal error while rewriting: ${(e as Error).message}`,
+      });
+      continue;
+    }
+    if (out.skip) {
+      plan.skipped.push({ file, reason: out.skip });
+      continue;
+    }
+    if (out.edits.length === 0) {
+      for (const note of out.notes) plan.notes.push({ file, note });
+      continue;
+    }
+    let after: string;
+    try {
+      after = applyEdits(text, out.edits);
+    } catch (e) {
+      plan.skipped.push({ file, reason: `internal error: ${(e as Error).message}` });
+      continue;
+    }
+    if (after === text) continue;
+    if (!parses(file, after)) {
+      plan.skipped.push({ file, reason: 'the rewritten file would not parse; left unchanged' });
+      continue;
+    }
+    if (options.limit !== undefined && plan.changes.length >= options.limit) {
+      plan.stats.deferred++;
+      continue;
+    }
+    plan.changes.push({
+      file,
+      language,
+      before: text,
+      after,
+      statements: out.statements,
+      notes: out.notes,
+    });
+    plan.stats.statements += out.statements;
+  }
+  return plan;
+}

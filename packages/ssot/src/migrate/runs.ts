@@ -1,0 +1,244 @@
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+
+/** One file of a run: its hashes before and after, and where its original bytes are kept. */
+export interface RunFile {
+  file: string;
+  /** sha256 of the original bytes; null when the run created the file. */
+  before: string | null;
+  /** sha256 of the bytes the run wrote. */
+  after: string;
+  /** Saved original (relative to the run directory); null when the run created the file. */
+  original: string | null;
+  mode: number;
+}
+
+export type RunStatus = 'writing' | 'applied' | 'rolled-back';
+
+/** `.ssot/runs/<id>/run.json`: what a `--write` changed, enough to undo it byte for byte. */
+export interface RunRecord {
+  id: string;
+  tool: 'ssot';
+  kind: 'migrate' | 'shim';
+  createdAt: string;
+  command: string[];
+  status: RunStatus;
+  /** Why the run was rolled back (`verify failed`, `ssot rollback`). */
+  rolledBack?: { at: string; reason: string };
+  statements: number;
+  files: RunFile[];
+}
+
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function runsDir(root: string): string {
+  return join(root, '.ssot', 'runs');
+}
+
+/** Writes a file atomically (a temporary file in the same directory, then rename). */
+export function writeAtomic(path: string, data: Buffer | string, mode?: number): void {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.ssot-tmp`);
+  writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {}
+    throw e;
+  }
+}
+
+function newId(): string {
+  const d = new Date();
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface PendingWrite {
+  file: string;
+  /** The bytes expected on disk now (null: the file must not exist). */
+  expected: string | null;
+  after: string;
+}
+
+/**
+ * A run being written: originals are saved (and the record marked `writing`) before any
+ * file changes, so an interrupted run can still be rolled back.
+ */
+export class Run {
+  readonly dir: string;
+  readonly record: RunRecord;
+
+  private constructor(
+    private readonly root: string,
+    record: RunRecord,
+  ) {
+    this.record = record;
+    this.dir = join(runsDir(root), record.id);
+  }
+
+  static create(root: string, kind: RunRecord['kind'], command: string[]): Run {
+    const record: RunRecord = {
+      id: newId(),
+      tool: 'ssot',
+      kind,
+      createdAt: new Date().toISOString(),
+      command,
+      status: 'writing',
+      statements: 0,
+      files: [],
+    };
+    const run = new Run(root, record);
+    mkdirSync(join(run.dir, 'originals'), { recursive: true });
+    run.save();
+    return run;
+  }
+
+  static load(root: string, id?: string): Run {
+    const dir = runsDir(root);
+    let chosen = id;
+    if (!chosen) {
+      const ids = existsSync(dir)
+        ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'run.json')))
+        : [];
+      ids.sort();
+      for (let i = ids.length - 1; i >= 0; i--) {
+        const r = JSON.parse(
+          readFileSync(join(dir, ids[i] as string, 'run.json'), 'utf8'),
+        ) as RunRecord;
+        if (r.status !== 'rolled-back') {
+          chosen = r.id;
+          break;
+        }
+      }
+      if (!chosen) throw new UserError(`no run to roll back in ${dir}`);
+    }
+    const path = join(dir, chosen, 'run.json');
+    if (!existsSync(path)) throw new UserError(`no run "${chosen}" in ${dir}`);
+    return new Run(root, JSON.parse(readFileSync(path, 'utf8')) as RunRecord);
+  }
+
+  save(): void {
+    writeAtomic(join(this.dir, 'run.json'), `${JSON.stringify(this.record, null, 2)}\n`);
+  }
+
+  /**
+   * Saves the originals of `writes`, then writes each file atomically. A file whose bytes are
+   * no longer the ones planned is not written (returned in `changedSince`).
+   */
+  write(writes: PendingWrite[]): { written: string[]; changedSince: string[] } {
+    const ready: { w: PendingWrite; abs: string; original: Buffer | null; mode: number }[] = [];
+    const changedSince: string[] = [];
+    for (const w of writes) {
+      const abs = join(this.root, w.file);
+      let original: Buffer | null = null;
+      let mode = 0o644;
+      if (existsSync(abs)) {
+        original = readFileSync(abs);
+        mode = statSync(abs).mode & 0o7777;
+      }
+      const now = original === null ? null : original.toString('utf8');
+      if (now !== w.expected) {
+        changedSince.push(w.file);
+        continue;
+      }
+      ready.push({ w, abs, original, mode });
+    }
+    ready.forEach((r, i) => {
+      const name = r.original ? `originals/${i}` : null;
+      if (name && r.original) writeFileSync(join(this.dir, name), r.original);
+      this.record.files.push({
+        file: r.w.file,
+        before: r.original ? sha256(r.original) : null,
+        after: sha256(Buffer.from(r.w.after, 'utf8')),
+        original: name,
+        mode: r.mode,
+      });
+    });
+    this.save();
+    for (const r of ready) {
+      mkdirSync(dirname(r.abs), { recursive: true });
+      writeAtomic(r.abs, r.w.after, r.mode);
+    }
+    this.record.status = 'applied';
+    this.save();
+    return { written: ready.map((r) => r.w.file), changedSince };
+  }
+
+  /** Puts one file back to its original bytes (or removes it when the run created it). */
+  restoreFile(f: RunFile): void {
+    const abs = join(this.root, f.file);
+    if (f.original === null) {
+      if (existsSync(abs)) unlinkSync(abs);
+      return;
+    }
+    writeAtomic(abs, readFileSync(join(this.dir, f.original)), f.mode);
+  }
+
+  /** Drops a file from the run after restoring it (it no longer counts as changed). */
+  forget(file: string): void {
+    const f = this.record.files.find((x) => x.file === file);
+    if (!f) return;
+    this.restoreFile(f);
+    this.record.files = this.record.files.filter((x) => x !== f);
+    this.save();
+  }
+
+  /**
+   * Restores every file of the run. Files changed since the run are a conflict: without
+   * `force` nothing is restored and the conflicts are returned.
+   */
+  rollback(
+    reason: string,
+    force = false,
+  ): { restored: string[]; conflicts: string[]; unchanged: string[] } {
+    if (this.record.status === 'rolled-back') {
+      throw new UserError(
+        `run ${this.record.id} was already rolled back (${this.record.rolledBack?.reason ?? ''})`,
+      );
+    }
+    const conflicts: string[] = [];
+    const unchanged: string[] = [];
+    const todo: RunFile[] = [];
+    for (const f of this.record.files) {
+      const abs = join(this.root, f.file);
+      const now = existsSync(abs) ? sha256(readFileSync(abs)) : null;
+      if (now === f.before) unchanged.push(f.file);
+      else if (now === f.after) todo.push(f);
+      else {
+        conflicts.push(f.file);
+        todo.push(f);
+      }
+    }
+    if (conflicts.length && !force) return { restored: [], conflicts, unchanged };
+    for (const f of todo) this.restoreFile(f);
+    this.record.status = 'rolled-back';
+    this.record.rolledBack = { at: new Date().toISOString(), reason };
+    this.save();
+    return { restored: todo.map((f) => f.file), conflicts, unchanged };
+  }
+}
+
+/** Every run of the root, oldest first. */
+export function listRuns(root: string): RunRecord[] {
+  const dir = runsDir(root);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => existsSync(join(dir, d, 'run.json')))
+    .sort()
+    .map((d) => JSON.parse(readFileSync(join(dir, d, 'run.json'), 'utf8')) as RunRecord);
+}

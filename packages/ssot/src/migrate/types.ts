@@ -1,0 +1,72 @@
+import type { FileRecord, ImportRecord } from '../extract/types.js';
+import type { ResolvedImport } from '../resolve/types.js';
+import type { ActiveRule } from './rules.js';
+
+/** Where a moved module or name goes. */
+export interface Target {
+  /** Python dotted name / the rule's TS module string. */
+  module: string;
+  /** The target module's file. */
+  file: string;
+  /** The name in the target module; null when a module object moves. */
+  name: string | null;
+  rule: ActiveRule;
+}
+
+/** A rule applies but its target module does not exist (prefix moves). */
+export interface MissingTarget {
+  missing: string;
+  rule: ActiveRule;
+}
+
+export type Lookup = Target | MissingTarget | null;
+
+/** Replace `[start, end)` with `text` (an insertion when start === end). */
+export interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+/** What a language rewriter needs for one file. */
+export interface RewriteInput {
+  file: string;
+  text: string;
+  record: FileRecord;
+  /** `resolved(i)` belongs to `record.imports[i]`. */
+  resolved: (index: number) => ResolvedImport;
+  /** Where `name` of the module an import reaches goes (null name: the module object itself). */
+  lookup: (
+    index: number,
+    name: string | null,
+    module?: { module: string; file: string | null },
+  ) => Lookup;
+  /** Whether a module file binds, exports or re-exports `name`. */
+  defines: (file: string, name: string) => boolean;
+  /** Whether any rule (by module or by name) concerns the module import `index` reaches. */
+  matches: (index: number) => boolean;
+}
+
+export interface RewriteOutput {
+  edits: Edit[];
+  /** Import statements rewritten. */
+  statements: number;
+  /** Statements left as they are, with the reason. */
+  notes: string[];
+  /** Set when the whole file is left as it is. */
+  skip: string | null;
+}
+
+export function isTarget(l: Lookup): l is Target {
+  return l !== null && 'file' in l;
+}
+
+export function lineOf(text: string, offset: number): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+export function describeImport(text: string, imp: ImportRecord): string {
+  return `line ${lineOf(text, imp.span.start)}`;
+}

@@ -139,7 +139,8 @@ function open(i: number): Promise<void> {
       resolve();
     };
     switch (config.target) {
-      case 'agentwire': {
+      case 'agentwire':
+      case 'agentwire-base': {
         ws = new WebSocket(
           `${base}/ws`,
           ['agentwire.v1', `bearer.${tokens[user] as string}`],
@@ -252,7 +253,7 @@ process.on('message', (msg: ClientCommand) => {
 });
 process.on('disconnect', () => process.exit(0));
 
-if (config.target === 'agentwire') await mintTokens();
+if (config.target.startsWith('agentwire')) await mintTokens();
 const t0 = Date.now();
 await connectAll();
 send({ type: 'ready', connectMs: Date.now() - t0 });

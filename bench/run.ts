@@ -6,15 +6,18 @@
  *   npm run bench -- --quick           # 1 round, short phases, 1,000 sockets only
  *   npm run bench -- --rounds 5 --targets agentwire,ws --scenarios load-1000,idle
  *   npm run bench -- --profile         # CPU profile of agentwire's server at saturation
+ *   BENCH_BASE_GATEWAY=/abs/dist/index.js npm run bench -- --targets agentwire,agentwire-base,ws
+ *                                      # A/B against another build of the gateway
  *
  * Server on core 0, client on core 1 (taskset). Results: bench/results/gateway-<stamp>.{json,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ClientConfig, ClientMark, ClientReport } from './client.js';
+import { cpuSample, machineCpuPct, waitForQuiet } from './lib/machine.js';
 import { canPin, type Proc, sleep, spawnNode } from './lib/procs.js';
 import { summarize } from './lib/report.js';
 import { BENCH_SECRET, TARGETS, type TargetName } from './lib/workload.js';
@@ -76,6 +79,8 @@ export interface PhaseResult {
   unexpected: number;
   closed: number;
   peakRssMb: number;
+  /** CPU that other processes on the machine used during the window, % of one core. */
+  otherCpuPct: number;
   /** Paced only: publishes that were due but not made when the phase ended. */
   behind: number;
   connectMs: number;
@@ -93,6 +98,19 @@ export interface IdleResult {
 }
 
 export type Result = PhaseResult | IdleResult;
+
+const CORES = availableParallelism();
+/** Before each measurement: wait up to this long for other processes to use < QUIET_PCT of a core. */
+const QUIET_PCT = 25;
+let quietBudgetMs = Number(process.env.BENCH_QUIET_WAIT_MS ?? 240_000);
+
+async function quiet(): Promise<void> {
+  if (quietBudgetMs <= 0) return;
+  const t0 = Date.now();
+  const pct = await waitForQuiet(CORES, QUIET_PCT, Math.min(quietBudgetMs, 30_000));
+  quietBudgetMs -= Date.now() - t0;
+  if (pct > QUIET_PCT) console.log(`  (machine busy: others use ${pct.toFixed(0)} % of a core)`);
+}
 
 const logDir = join(tmpdir(), 'agentwire-bench');
 mkdirSync(logDir, { recursive: true });
@@ -161,6 +179,7 @@ async function runLoad(
       });
       await sleep(settings.warmupMs);
       if (profile) server.send({ cmd: 'profile-start' });
+      const m0 = cpuSample();
       const [s0, c0] = await Promise.all([
         server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
         client.request<ClientMark>({ cmd: 'mark', measure: true }, 'mark', 10_000),
@@ -170,6 +189,7 @@ async function runLoad(
         server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
         client.request<ClientMark>({ cmd: 'mark', measure: false }, 'mark', 10_000),
       ]);
+      const machinePct = machineCpuPct(m0, cpuSample(), CORES);
       if (profile) await server.request({ cmd: 'profile-stop', path: profile }, 'profiled', 60_000);
       const stopped = await server.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 10_000);
       const want = stopped.published * settings.perUser;
@@ -206,6 +226,11 @@ async function runLoad(
         unexpected: rep.unexpected,
         closed: rep.closed,
         peakRssMb: stopped.maxRssKb / 1024,
+        otherCpuPct: Math.max(
+          0,
+          machinePct -
+            ((s1.cpuUs - s0.cpuUs) / serverWall + (c1.cpuUs - c0.cpuUs) / clientWall) * 100,
+        ),
         behind: stopped.behind,
         connectMs,
       });
@@ -216,7 +241,7 @@ async function runLoad(
           `(${last.serverCpuPct.toFixed(0)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
           `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
           `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
-          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}`,
+          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%`,
       );
     }
     return out;
@@ -261,6 +286,7 @@ async function runIdle(round: number, target: TargetName): Promise<IdleResult> {
 }
 
 async function runScenario(round: number, target: TargetName, scenario: string): Promise<Result[]> {
+  await quiet();
   if (scenario === 'idle') return [await runIdle(round, target)];
   if (scenario === 'stream') {
     const s = settings.stream;

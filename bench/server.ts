@@ -62,7 +62,7 @@ export interface ServerMem {
   arrayBuffers: number;
 }
 
-const target = createTarget(process.argv[2] as TargetName);
+const target = await createTarget(process.argv[2] as TargetName);
 const send = (msg: object) => process.send?.(msg);
 
 // Publishing state. Counts are per user and never reset: the client checks n = 0, 1, 2, …

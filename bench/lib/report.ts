@@ -38,15 +38,15 @@ function loadTable(title: string, loads: Loads, paced: boolean): string {
   const lines = [
     `#### ${title}`,
     '',
-    '| target | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | client CPU | client µs/delivery | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
+    "| target | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | client CPU | client µs/delivery | others' CPU | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |",
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
   ];
   for (const [target, rows] of loads) {
     const behind = paced ? Math.max(...rows.map((r) => r.behind)) : 0;
     lines.push(
       `| ${target}${behind ? ` (fell behind by ${behind})` : ''} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
         `| ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
-        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} ` +
+        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} | ${fmt(med(rows, 'otherCpuPct'), 0)} % ` +
         `| ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ratio(med(rows, 'p99Us'), med(base, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} ` +
         `| ${errors(rows)} | ${fmt(med(rows, 'peakRssMb'), 0)} | ${ratio(med(rows, 'peakRssMb'), med(base, 'peakRssMb'))} |`,
     );

@@ -4,7 +4,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createGateway, type Gateway, type RunEmitter } from '@agentwire/gateway';
+import type { Gateway, RunEmitter } from '@agentwire/gateway';
+import * as agentwire from '@agentwire/gateway';
 import { Server as SocketIoServer } from 'socket.io';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { BENCH_SECRET, type BenchEventType, type TargetName, userId } from './workload.js';
@@ -29,8 +30,8 @@ function fail(error: unknown): void {
 class AgentwireTarget implements ServerTarget {
   private readonly gateway: Gateway;
 
-  constructor() {
-    this.gateway = createGateway({
+  constructor(gateway: typeof agentwire) {
+    this.gateway = gateway.createGateway({
       auth: { jwt: { secret: BENCH_SECRET }, apiKeys: ['bench-api-key-0123456789'] },
     });
   }
@@ -155,10 +156,16 @@ class SocketIoTarget implements ServerTarget {
   }
 }
 
-export function createTarget(name: TargetName): ServerTarget {
+export async function createTarget(name: TargetName): Promise<ServerTarget> {
   switch (name) {
     case 'agentwire':
-      return new AgentwireTarget();
+      return new AgentwireTarget(agentwire);
+    case 'agentwire-base': {
+      // Another build of the gateway (e.g. before an optimisation), for A/B runs in one bench.
+      const path = process.env.BENCH_BASE_GATEWAY;
+      if (!path) throw new Error('agentwire-base needs BENCH_BASE_GATEWAY=<path to dist/index.js>');
+      return new AgentwireTarget((await import(path)) as typeof agentwire);
+    }
     case 'ws':
       return new MinimalWsTarget();
     case 'socketio':

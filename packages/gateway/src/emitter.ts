@@ -36,13 +36,10 @@ export class RunEmitter {
   ) {}
 
   emit<T extends EventType>(type: T, data: EventData<T>, id?: string): Promise<PublishResult> {
-    return this.user.publish({
-      type,
-      runId: this.runId,
-      ...(this.threadId !== undefined && { threadId: this.threadId }),
-      ...(id !== undefined && { id }),
-      data,
-    } as EventInput<T>);
+    const event = { type, runId: this.runId, data } as EventInput<T>;
+    if (this.threadId !== undefined) event.threadId = this.threadId;
+    if (id !== undefined) event.id = id;
+    return this.user.publish(event);
   }
 
   started(agent: string): Promise<PublishResult> {

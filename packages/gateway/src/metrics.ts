@@ -23,10 +23,20 @@ export class GatewayMetrics {
     help: 'Publishes whose event id was already in history (answered with the original seq)',
     registers: [this.registry],
   });
-  readonly deliveries = new Counter({
+  /**
+   * Deliveries are counted in a plain field on the per-socket path and added to the counter
+   * when the metrics are read.
+   */
+  delivered = 0;
+  readonly deliveries: Counter = new Counter({
     name: 'agentwire_deliveries_total',
     help: 'Event frames written to sockets, live and replayed',
     registers: [this.registry],
+    collect: () => {
+      if (this.delivered === 0) return;
+      this.deliveries.inc(this.delivered);
+      this.delivered = 0;
+    },
   });
   readonly resumes = new Counter({
     name: 'agentwire_resumes_total',

@@ -46,6 +46,11 @@ export interface Engine {
   readonly name: string;
   /** Appends to the user's stream; idempotent by `id` while the original is in history. */
   append(userId: string, id: string, json: string): Promise<AppendResult>;
+  /**
+   * The same as `append`, for engines that hold streams in process and can answer at once. The
+   * publisher prefers it when present: it saves the promises of an asynchronous append.
+   */
+  appendSync?(userId: string, id: string, json: string): AppendResult;
   head(userId: string): Promise<StreamHead>;
   /** Reads what history holds after `afterSeq`. */
   read(userId: string, afterSeq: number): Promise<ReadResult>;

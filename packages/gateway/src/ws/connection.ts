@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { CloseCode, ErrorCode, ResyncReason, ServerFrame } from '@agentwire/protocol';
 import type { WebSocket } from 'ws';
 import type { StoredEvent } from '../engine/engine.js';
+import { underlyingSocket, writeEventFrame } from './wire.js';
 
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection {
@@ -17,6 +19,7 @@ export class Connection {
   private tokens: number;
   private refilledAt = Date.now();
   private expiryTimer: NodeJS.Timeout | undefined;
+  private readonly tcp: Socket | undefined;
 
   constructor(
     readonly id: string,
@@ -27,6 +30,12 @@ export class Connection {
     private readonly ratePerSecond: number,
   ) {
     this.tokens = rateBurst;
+    this.tcp = underlyingSocket(socket);
+  }
+
+  /** Writes a whole event frame built once for all of the user's connections (wire.ts). */
+  writeEventFrame(frame: Buffer): void {
+    writeEventFrame(this.socket, this.tcp, frame);
   }
 
   sendFrame(frame: ServerFrame): void {

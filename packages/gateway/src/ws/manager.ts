@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Engine, StoredEvent } from '../engine/engine.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { eventFrame } from './wire.js';
 
 export interface ResumePosition {
   epoch: string;
@@ -20,8 +21,6 @@ class UserChannel {
 
   constructor(readonly userId: string) {}
 }
-
-const EVENT_FRAME_PREFIX = '{"type":"event","seq":';
 
 /**
  * The connection manager: the only place connections are registered, grouped by user, and the
@@ -165,7 +164,7 @@ export class ConnectionManager {
   }
 
   private frame(event: StoredEvent): Buffer {
-    return Buffer.from(`${EVENT_FRAME_PREFIX}${event.seq},"event":${event.json}}`);
+    return eventFrame(event.seq, event.json);
   }
 
   /** The point of sending, with an isolation check independent of how the channel was found. */
@@ -182,9 +181,9 @@ export class ConnectionManager {
       conn.close(CloseCode.SlowConsumer, 'slow consumer');
       return;
     }
-    conn.socket.send(frame, { binary: false });
+    conn.writeEventFrame(frame);
     conn.lastSent = event.seq;
-    this.metrics.deliveries.inc();
+    this.metrics.delivered++;
   }
 
   /** Drains what arrived while the connection was not live; reads history to close any gap. */

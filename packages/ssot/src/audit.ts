@@ -6,7 +6,8 @@ import { discover, type SkippedFile } from './discover/discover.js';
 import { extractAll } from './extract/pool.js';
 import type { FileRecord, ParseError } from './extract/types.js';
 import { buildGraph, type ProjectGraph } from './graph/graph.js';
-import { createResolvers, resolveAll } from './resolve/resolve.js';
+import { createResolvers, createTypeScriptResolver, resolveInto } from './resolve/resolve.js';
+import type { Resolution } from './resolve/types.js';
 
 export interface AuditOptions {
   /** Directory to audit. */
@@ -31,7 +32,7 @@ export interface AuditStats {
   parseErrors: number;
   skipped: number;
   ms: number;
-  /** Milliseconds per stage. */
+  /** Milliseconds per stage (TS/JS resolution runs during extract and counts there). */
   stages: Record<'discover' | 'extract' | 'resolve' | 'graph' | 'analyze', number>;
 }
 
@@ -75,14 +76,27 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
 
   const discovery = discover(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
   const tDiscover = lap();
+  // TS/JS imports are resolved as their records arrive, while the extract stage goes on.
+  const typescript = createTypeScriptResolver(discovery);
+  const resolution: Resolution = new Map();
   const extracted = await extractAll(root, discovery.files, {
     workers: options.workers,
     onProgress: (done, total) => options.onProgress?.('extract', done, total),
+    onRecords: (records) =>
+      resolveInto(
+        records.filter((r) => r.language === 'ts' && !r.parseError),
+        typescript,
+        resolution,
+      ),
   });
   const tExtract = lap();
   const parsed = extracted.records.filter((r) => !r.parseError);
-  const resolvers = createResolvers(discovery, parsed);
-  const resolution = resolveAll(parsed, resolvers);
+  const resolvers = createResolvers(discovery, parsed, typescript);
+  resolveInto(
+    parsed.filter((r) => r.language === 'py'),
+    resolvers.python,
+    resolution,
+  );
   const tResolve = lap();
   const graph = buildGraph(parsed, resolution, resolvers);
   const tGraph = lap();

@@ -47,6 +47,13 @@ export {
 export { type Definition, SymbolResolver } from './graph/symbols.js';
 export { FORMATS, type Format, render } from './report/index.js';
 export { PythonResolver } from './resolve/python.js';
-export { createResolvers, type Resolvers, resolveAll } from './resolve/resolve.js';
+export {
+  createPythonResolver,
+  createResolvers,
+  createTypeScriptResolver,
+  type Resolvers,
+  resolveAll,
+  resolveInto,
+} from './resolve/resolve.js';
 export type { Resolution, ResolvedImport } from './resolve/types.js';
 export { TypeScriptResolver } from './resolve/typescript.js';

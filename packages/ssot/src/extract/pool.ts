@@ -2,12 +2,15 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SourceFile } from '../discover/discover.js';
 import { type ExtractResult, extractFiles } from './extract.js';
+import type { FileRecord } from './types.js';
 
 export interface ExtractOptions {
   /** Worker threads to use; 0 extracts on the calling thread. Default: one per core for large inputs. */
   workers?: number;
   /** Called after each batch with the number of files done. */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each batch of records as it arrives (before the stage ends). */
+  onRecords?: (records: FileRecord[]) => void;
 }
 
 const BATCH = 64;
@@ -25,6 +28,7 @@ export async function extractAll(
     options.workers ?? (totalBytes < PARALLEL_MIN_BYTES ? 0 : Math.min(availableParallelism(), 8));
   if (workers <= 0 || files.length < BATCH * 2) {
     const result = extractFiles(root, files);
+    options.onRecords?.(result.records);
     options.onProgress?.(files.length, files.length);
     return sorted(result);
   }
@@ -56,6 +60,7 @@ export async function extractAll(
         };
         w.on('message', (msg: string) => {
           const r = JSON.parse(msg) as ExtractResult;
+          options.onRecords?.(r.records);
           results.push(r);
           done += r.records.length + r.skipped.length;
           options.onProgress?.(done, files.length);

@@ -1,3 +1,4 @@
+import type { BindingRecord } from '../../extract/types.js';
 import type { RuleContext } from '../context.js';
 import type { DuplicateBinding, DuplicateDefinitionFinding, Finding } from '../types.js';
 
@@ -25,33 +26,38 @@ export function duplicateDefinition(ctx: RuleContext): Finding[] {
       if (imp.kind === 'export-all') set.add('*');
     });
   }
-  const byName = new Map<string, Candidate[]>();
+  // Group first, resolve later: most names are bound once and need no alias resolution.
+  const byName = new Map<string, { file: string; binding: BindingRecord }[]>();
   for (const m of graph.modules.values()) {
     for (const b of m.record.bindings) {
       if (!b.exported || (b.kind !== 'class' && b.kind !== 'function' && b.kind !== 'alias'))
         continue;
-      const def = symbols.resolveBinding(m.file, b);
-      const names = importedNames.get(m.file);
-      const c: Candidate = {
-        name: b.name,
-        file: m.file,
-        line: b.line,
-        kind: b.kind,
-        resolvesTo: def ? { file: def.file, line: def.line, name: def.name } : null,
-        imported: names ? names.has(b.name) || names.has('*') : false,
-      };
       // One concept per language: a Python class and a TS class are not merged.
       const key = `${m.record.language}:${b.name}`;
       const list = byName.get(key);
-      if (list) list.push(c);
-      else byName.set(key, [c]);
+      if (list) list.push({ file: m.file, binding: b });
+      else byName.set(key, [{ file: m.file, binding: b }]);
     }
   }
+  const candidates = (list: { file: string; binding: BindingRecord }[]): Candidate[] =>
+    list.map(({ file, binding: b }) => {
+      const def = symbols.resolveBinding(file, b);
+      const names = importedNames.get(file);
+      return {
+        name: b.name,
+        file,
+        line: b.line,
+        kind: b.kind as Candidate['kind'],
+        resolvesTo: def ? { file: def.file, line: def.line, name: def.name } : null,
+        imported: names ? names.has(b.name) || names.has('*') : false,
+      };
+    });
   const findings: DuplicateDefinitionFinding[] = [];
-  for (const list of byName.values()) {
-    const symbol = (list[0] as Candidate).name;
-    const modules = new Set(list.map((c) => c.file)).size;
+  for (const bound of byName.values()) {
+    const modules = new Set(bound.map((c) => c.file)).size;
     if (modules < 2) continue;
+    const list = candidates(bound);
+    const symbol = (list[0] as Candidate).name;
     if (!includeUnimported && !list.some((c) => c.imported || c.kind === 'alias')) continue;
     const impls = new Set(
       list.filter((c) => c.resolvesTo).map((c) => `${c.resolvesTo?.file}:${c.resolvesTo?.line}`),

@@ -1,28 +1,35 @@
 #!/usr/bin/env bash
-# Makes sure Debian's chromium is at /usr/bin/chromium for the browser tests.
-# Installs it with apt-get only when it is missing and we are root (CI runs as root on a fresh
-# machine); otherwise says what is missing and exits 1 so the caller can skip or fail clearly.
+# Usage: ensure-debian.sh <executable> <debian-package>...
+# Makes sure <executable> exists for the tests (e.g. /usr/bin/chromium, /usr/bin/redis-server).
+# Installs the packages with apt-get only when it is missing and we are root (CI runs as root on
+# a fresh machine); otherwise says what is missing and exits 1 so the caller fails clearly.
 set -euo pipefail
-CHROMIUM=/usr/bin/chromium
-if [ -x "$CHROMIUM" ]; then
+if [ "$#" -lt 2 ]; then
+  echo "usage: ensure-debian.sh <executable> <debian-package>..." >&2
+  exit 2
+fi
+EXECUTABLE=$1
+shift
+if [ -x "$EXECUTABLE" ]; then
   exit 0
 fi
 if [ "$(id -u)" != "0" ]; then
-  echo "ensure-chromium: $CHROMIUM is missing and we are not root; install Debian's chromium package" >&2
+  echo "ensure-debian: $EXECUTABLE is missing and we are not root; install Debian's $* package(s)" >&2
   exit 1
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-chromium: $CHROMIUM is missing and apt-get is not available" >&2
+  echo "ensure-debian: $EXECUTABLE is missing and apt-get is not available" >&2
   exit 1
 fi
-# Serialize concurrent callers (several test processes, or a developer and a test run).
-exec 9>/tmp/agentwire-ensure-chromium.lock
+# Serialize concurrent callers (several test processes, or a developer and a test run): apt holds
+# its own lock and fails instead of waiting.
+exec 9>/tmp/agentwire-ensure-debian.lock
 flock 9
-if [ -x "$CHROMIUM" ]; then
+if [ -x "$EXECUTABLE" ]; then
   exit 0
 fi
-echo "ensure-chromium: installing Debian's chromium (apt-get update && apt-get install chromium)" >&2
+echo "ensure-debian: installing $* (apt-get update && apt-get install)" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends chromium fonts-liberation >&2
-"$CHROMIUM" --version >&2
+apt-get install -y -qq --no-install-recommends "$@" >&2
+"$EXECUTABLE" --version >&2

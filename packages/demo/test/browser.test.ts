@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ensureDebian } from '@agentwire/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DemoServer, startDemo } from './helpers.js';
 
@@ -13,14 +14,7 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const resultsDir = `${root}test-results`;
 
 // Installs Debian's chromium when it is missing and we are root (CI on a fresh machine).
-const ensure = spawnSync('bash', [`${root}scripts/ensure-chromium.sh`], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  timeout: 600_000,
-});
-const unavailable =
-  ensure.status === 0 && existsSync(CHROMIUM)
-    ? false
-    : `Debian's chromium is not installed at ${CHROMIUM} and could not be installed (not root?)`;
+const unavailable = ensureDebian(CHROMIUM, ['chromium', 'fonts-liberation']);
 if (unavailable && process.env.CI) throw new Error(unavailable);
 
 let demo: DemoServer;

@@ -1,6 +1,7 @@
 export type { JwtAlgorithm, JwtOptions, TokenVerifier, VerifiedToken } from './auth/jwt.js';
 export {
   ConfigError,
+  type EngineConfig,
   type GatewayConfig,
   type LoadConfigInput,
   loadConfig,
@@ -17,6 +18,7 @@ export type {
   StreamListener,
 } from './engine/engine.js';
 export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
+export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export {
   DEFAULT_HISTORY,

@@ -1,7 +1,9 @@
 import { pino } from 'pino';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load.js';
+import type { Engine } from './engine/engine.js';
+import { RedisEngine } from './engine/redis.js';
 import { createGateway, type Gateway } from './gateway.js';
-import type { GatewayOptions } from './options.js';
+import { DEFAULT_HISTORY, type GatewayOptions } from './options.js';
 
 /** Prints the demo profile's generated credentials for a developer; never done in production. */
 export function printDevCredentials(config: GatewayConfig, url: string): void {
@@ -39,7 +41,21 @@ export async function runFromConfig(
     throw error;
   }
   const logger = pino({ name: 'agentwire', level: config.logLevel });
-  const gateway = createGateway({ ...config.options, logger, ...extra(config) });
+  // The memory engine is created and owned by the gateway; a Redis engine is ours to close.
+  let engine: Engine | undefined;
+  if (config.engine.kind === 'redis') {
+    engine = new RedisEngine({
+      url: config.engine.url,
+      history: { ...DEFAULT_HISTORY, ...config.options.history },
+      ...(config.engine.prefix !== undefined && { prefix: config.engine.prefix }),
+    });
+  }
+  const gateway = createGateway({
+    ...config.options,
+    ...(engine !== undefined && { engine }),
+    logger,
+    ...extra(config),
+  });
   const address = await gateway.listen(config.port, config.host);
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`;
@@ -48,13 +64,16 @@ export async function runFromConfig(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining');
-    gateway.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'drain failed');
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => engine?.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'drain failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -12,6 +12,7 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'MemoryEngine',
     'MessageError',
     'PublishError',
+    'RedisEngine',
     'RunEmitter',
     'UserEmitter',
     'createGateway',

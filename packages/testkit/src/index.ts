@@ -74,3 +74,6 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+export { ensureDebian } from './debian.js';
+export { REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

@@ -14,8 +14,12 @@ export class ConfigError extends Error {
 
 export type Profile = 'default' | 'demo';
 
+/** Which engine to run: in process (default) or Redis for many gateway processes. */
+export type EngineConfig = { kind: 'memory' } | { kind: 'redis'; url: string; prefix?: string };
+
 export interface GatewayConfig {
   profile: Profile;
+  engine: EngineConfig;
   port: number;
   host: string;
   logLevel: string;
@@ -53,6 +57,9 @@ const SETTINGS = {
   maxFrameBytes: { env: 'AGENTWIRE_MAX_FRAME_BYTES', flag: 'max-frame-bytes' },
   heartbeatMs: { env: 'AGENTWIRE_HEARTBEAT_MS', flag: 'heartbeat-ms' },
   ticketTtlMs: { env: 'AGENTWIRE_TICKET_TTL_MS', flag: 'ticket-ttl-ms' },
+  engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
+  redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
+  redisPrefix: { env: 'AGENTWIRE_REDIS_PREFIX', flag: 'redis-prefix' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
 type Setting = keyof typeof SETTINGS;
@@ -66,8 +73,9 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
+  [--engine memory|redis] [--redis-prefix P]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
-AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS. Every flag has an AGENTWIRE_* variable too.`;
+AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL. Every flag has an AGENTWIRE_* variable too.`;
 
 /** Reads flags > env vars > config file > defaults, and validates everything at once. */
 export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {}): GatewayConfig {
@@ -210,6 +218,19 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
     }
   }
 
+  let engine: EngineConfig = { kind: 'memory' };
+  const engineKind = str('engine') ?? 'memory';
+  if (engineKind === 'redis') {
+    const url = str('redisUrl');
+    const prefix = str('redisPrefix');
+    if (url === undefined) problems.push('AGENTWIRE_REDIS_URL: required with the redis engine');
+    else if (!/^rediss?:\/\//.test(url))
+      problems.push('AGENTWIRE_REDIS_URL: must start with redis:// or rediss://');
+    else engine = { kind: 'redis', url, ...(prefix !== undefined && { prefix }) };
+  } else if (engineKind !== 'memory') {
+    problems.push(`${raw('engine')?.from}: must be "memory" or "redis" (got "${engineKind}")`);
+  }
+
   const allowedOrigins = list('allowedOrigins');
   for (const origin of allowedOrigins ?? []) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) {
@@ -220,6 +241,7 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
   }
   const config: GatewayConfig = {
     profile,
+    engine,
     port: int('port', 0, 65535, 8080),
     host: str('host') ?? '127.0.0.1',
     logLevel: str('logLevel') ?? 'info',

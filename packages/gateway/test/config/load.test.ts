@@ -121,4 +121,23 @@ describe('loadConfig', () => {
       /refuses to start with NODE_ENV=production/,
     );
   });
+
+  it('selects the engine: memory by default, redis with a URL', () => {
+    const env = { AGENTWIRE_JWT_SECRET: SECRET };
+    assert.deepEqual(loadConfig({ env }).engine, { kind: 'memory' });
+    assert.deepEqual(
+      loadConfig({
+        env: { ...env, AGENTWIRE_ENGINE: 'redis', AGENTWIRE_REDIS_URL: 'redis://127.0.0.1:6390/2' },
+      }).engine,
+      { kind: 'redis', url: 'redis://127.0.0.1:6390/2' },
+    );
+    assert.match(
+      problems(() => loadConfig({ env: { ...env, AGENTWIRE_ENGINE: 'redis' } }))[0] ?? '',
+      /AGENTWIRE_REDIS_URL: required/,
+    );
+    assert.match(
+      problems(() => loadConfig({ argv: ['--engine', 'postgres'], env }))[0] ?? '',
+      /--engine: must be "memory" or "redis"/,
+    );
+  });
 });

@@ -188,7 +188,7 @@ describe('two gateway processes started from the CLI with AGENTWIRE_ENGINE=redis
     });
     assert.equal(res.status, 200);
     await tab.until(() => tab.events().length === 1, 5000, 'cross-process delivery');
-    assert.equal((tab.events()[0]?.event.data as { text: string }).text, 'across processes');
+    assert.deepEqual(tab.events()[0]?.event.data, { text: 'across processes' });
     assert.equal((await fetch(`http://127.0.0.1:${portB}/readyz`)).status, 200);
     await tab.close();
   });

@@ -1,8 +1,7 @@
 // End-to-end: the demo page in Debian's Chromium, driven by playwright-core. A person signs in,
 // chats, drops the connection mid-run and reloads mid-run; another user's tab sees nothing.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ensureDebian } from '@agentwire/testkit';

@@ -87,7 +87,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       'no migration rules: add migrate.rules, concepts[…].deprecatedModules / deprecatedNames or deprecated[].replacement to ssot.config.json, or pass --from-audit',
     );
   }
-  const project = new Project(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
+  const heads = rules.flatMap((r) => [r.from, r.to]).map((m) => /^[A-Za-z_]\w*/.exec(m)?.[0] ?? '');
+  const project = new Project(root, {
+    ignore: config.ignore,
+    maxFileBytes: config.maxFileBytes,
+    heads: heads.filter(Boolean),
+  });
   const active = activateRules(rules, project.finder());
   const plan = planMigration(project, active, {
     include: options.include,

@@ -57,7 +57,8 @@ interface ModuleInfo {
   file: string | null;
 }
 
-const TS_SOURCE = /\.(d\.)?[cm]?[jt]sx?$/;
+/** Module specifiers in TS/JS source: `from '…'`, `import '…'`, `require('…')`, `import('…')`. */
+const TS_SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"`])([^'"`\n]+)\1/g;
 
 /** Which rules apply to which import, and where each moved module or name goes. */
 export class Matcher {
@@ -74,29 +75,37 @@ export class Matcher {
   }
 
   /**
-   * Words a file must contain to possibly import a moved module (its last path or dotted
-   * segment, a package name); null when a prefix rule makes any file a candidate.
+   * Python: words a file must contain to possibly import a moved module (the last dotted
+   * segment), and directories whose files may reach it by relative imports (prefix rules).
    */
-  needles(): string[] | null {
+  needles(): { words: string[]; dirs: string[] } {
     const out = new Set<string>();
-    const entries = this.project.typescript.packageEntries();
-    const names = this.project.typescript.workspacePackages();
+    const dirs = new Set<string>();
     for (const r of this.rules) {
-      if (r.prefix) return null;
-      if (r.language === 'py') {
-        out.add(r.from.split('.').pop() as string);
+      if (r.language !== 'py') continue;
+      if (r.prefix) {
+        const pkg = r.from.slice(0, -1).replace(/\.$/, '');
+        out.add(pkg.split('.').pop() as string);
+        const init = this.project.python.lookupModule(pkg, '');
+        if (init) dirs.add(`${posix.dirname(init)}/`);
         continue;
       }
-      const path = r.fromFile ?? r.from;
-      const base = posix.basename(path).replace(TS_SOURCE, '');
-      out.add(base === 'index' ? posix.basename(posix.dirname(path)) : base);
-      if (!r.from.startsWith('.') && !this.project.has(r.from)) out.add(r.from);
-      const pkgDir = r.fromFile ? entries.get(r.fromFile) : undefined;
-      if (pkgDir !== undefined) {
-        for (const [name, dir] of names) if (dir === pkgDir) out.add(name);
-      }
+      out.add(r.from.split('.').pop() as string);
     }
-    return [...out].filter(Boolean);
+    return { words: [...out].filter(Boolean), dirs: [...dirs] };
+  }
+
+  /** TS: the specifiers written in `text` that reach a moved module (resolved from `file`). */
+  tsSpecifiers(file: string, text: string): Set<string> {
+    const out = new Set<string>();
+    if (this.byLanguage.ts.length === 0) return out;
+    for (const m of text.matchAll(TS_SPECIFIER)) {
+      const spec = m[2] as string;
+      if (out.has(spec)) continue;
+      const r = this.project.typescript.resolve(file, probeImport(spec));
+      if (this.matches('ts', { spec, module: r.module, file: r.file })) out.add(spec);
+    }
+    return out;
   }
 
   private matchRule(rule: ActiveRule, info: ModuleInfo): string | null {
@@ -364,11 +373,14 @@ export function planMigration(
   };
   const files = project.files().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   plan.stats.files = files.length;
-  const mentions = (s: string) => needles === null || needles.some((n) => s.includes(n));
+  const mentions = (s: string) => needles.words.some((n) => s.includes(n));
+  const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
   for (const { file, language, text } of files) {
     if (include && !include(file)) continue;
     if (exclude?.(file)) continue;
-    if (!mentions(text)) continue;
+    const within = language === 'py' && inside(file);
+    const specs = language === 'ts' ? matcher.tsSpecifiers(file, text) : null;
+    if (specs ? specs.size === 0 : !within && !mentions(text)) continue;
     const record = project.record(file);
     if (!record) continue;
     plan.stats.candidates++;
@@ -379,9 +391,12 @@ export function planMigration(
       });
       continue;
     }
-    const relevant = record.imports.map(
-      (imp) =>
-        needles === null || mentions(imp.specifier) || imp.names.some((n) => mentions(n.imported)),
+    const relevant = record.imports.map((imp) =>
+      specs
+        ? specs.has(imp.specifier)
+        : (within && imp.level > 0) ||
+          mentions(imp.specifier) ||
+          imp.names.some((n) => mentions(n.imported)),
     );
     if (!relevant.some(Boolean)) continue;
     const resolved = (i: number) => project.resolve(file, record, i);

@@ -47,10 +47,18 @@ export class Project {
   private readonly records = new Map<string, FileRecord>();
   private readonly resolutions = new Map<string, ResolvedImport[]>();
 
-  constructor(root: string, options: { ignore?: string[]; maxFileBytes?: number } = {}) {
+  constructor(
+    root: string,
+    options: {
+      ignore?: string[];
+      maxFileBytes?: number;
+      /** Python top-level names the migration imports (a namespace package nobody imports yet). */
+      heads?: string[];
+    } = {},
+  ) {
     this.root = root;
     this.discovery = discover(root, options);
-    const heads = new Set<string>();
+    const heads = new Set<string>(options.heads ?? []);
     const pyFiles: string[] = [];
     for (const f of this.discovery.files) {
       let text: string;

@@ -1,6 +1,6 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
-import type { ImportedName, ImportRecord } from '../extract/types.js';
+import type { ImportedName, ImportRecord, Span } from '../extract/types.js';
 import {
   type Edit,
   isTarget,
@@ -116,35 +116,49 @@ interface Occurrence {
   role: Role;
 }
 
-/** Identifier occurrences of the names of interest, plus string annotations mentioning them. */
+/**
+ * Identifier occurrences of a name, found by a text search and checked against the syntax tree
+ * (so words in strings and comments are not identifiers), plus its mentions in string
+ * annotations (`x: "Name"`).
+ */
 class Names {
-  readonly occurrences = new Map<string, Occurrence[]>();
-  readonly annotationStrings: Node[] = [];
-  readonly walked: Set<string>;
+  private readonly cache = new Map<string, { ids: Occurrence[]; annotations: Span[] }>();
 
-  constructor(root: Node, interest: Set<string>) {
-    this.walked = new Set(interest);
-    const walk = (n: Node, inType: boolean) => {
-      if (n.type === 'identifier') {
-        if (interest.has(n.text)) {
-          const list = this.occurrences.get(n.text) ?? [];
-          list.push({ node: n, role: roleOf(n) });
-          this.occurrences.set(n.text, list);
+  constructor(
+    private readonly root: () => Node,
+    private readonly text: string,
+  ) {}
+
+  private find(name: string): { ids: Occurrence[]; annotations: Span[] } {
+    const known = this.cache.get(name);
+    if (known) return known;
+    const found = { ids: [] as Occurrence[], annotations: [] as Span[] };
+    const word = new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g');
+    for (const m of this.text.matchAll(word)) {
+      const at = m.index as number;
+      const n = this.root().descendantForIndex(at, at + name.length);
+      if (n.type === 'identifier' && n.startIndex === at && n.endIndex === at + name.length) {
+        found.ids.push({ node: n, role: roleOf(n) });
+      } else if (n.type === 'string_content' || n.type === 'string') {
+        for (let p: Node | null = n; p; p = p.parent) {
+          if (p.type === 'type') {
+            found.annotations.push({ start: at, end: at + name.length });
+            break;
+          }
+          if (p.type.endsWith('statement') || p.type === 'block') break;
         }
-        return;
       }
-      if (n.type === 'string') {
-        if (inType) this.annotationStrings.push(n);
-        return;
-      }
-      const t = inType || n.type === 'type';
-      for (const c of n.namedChildren) walk(c, t);
-    };
-    walk(root, false);
+    }
+    this.cache.set(name, found);
+    return found;
   }
 
   of(name: string): Occurrence[] {
-    return this.occurrences.get(name) ?? [];
+    return this.find(name).ids;
+  }
+
+  annotations(name: string): Span[] {
+    return this.find(name).annotations;
   }
 }
 
@@ -220,14 +234,18 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
   const { text, record } = input;
   const out: RewriteOutput = { edits: [], statements: 0, notes: [], skip: null };
   const edits = out.edits;
-  const tree = parse(text);
-  const root = tree.rootNode;
+  let tree: Parser.Tree | null = null;
+  const root = (): Node => {
+    tree ??= parse(text);
+    return tree.rootNode;
+  };
+  const names = new Names(root, text);
 
   // 1. Decide what each import does.
   interface Plan {
     index: number;
     imp: ImportRecord;
-    node: Node;
+    node: () => Node | null;
     moves: NameMove[];
     /** For import-module / export-all / dynamic: the new module text for the specifier. */
     newSpecifier: string | null;
@@ -238,23 +256,8 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
   const renames: Rename[] = [];
   /** Module objects whose attribute uses move by name rules: local → attr renames. */
   const attrRenames: Edit[] = [];
-  let names: Names | null = null;
-  const interest = new Set<string>();
-  // Collect every local name bound by imports and module objects first, so one walk serves all.
-  for (const imp of record.imports) {
-    for (const n of imp.names) interest.add(n.local);
-    if (imp.binds) interest.add(imp.binds);
-  }
   const lookups = record.imports.map((_imp, i) => input.lookup(i, null));
-  for (const imp of record.imports) for (const n of imp.names) interest.add(n.imported);
-
-  const occurrences = (name: string): Occurrence[] => {
-    if (!names?.walked.has(name)) {
-      interest.add(name);
-      names = new Names(root, interest);
-    }
-    return names.of(name);
-  };
+  const occurrences = (name: string): Occurrence[] => names.of(name);
 
   const note = (imp: ImportRecord, why: string): undefined => {
     out.notes.push(`line ${imp.line}: ${why}`);
@@ -323,12 +326,11 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
   const allNames = new Set(record.exports.map((e) => e.exported));
 
   const visit = (imp: ImportRecord, index: number): undefined => {
-    const node = statementNode(root, imp);
     const r = input.resolved(index);
     const plan: Plan = {
       index,
       imp,
-      node: node ?? root,
+      node: () => statementNode(root(), imp),
       moves: [],
       newSpecifier: null,
       chainEdits: [],
@@ -351,8 +353,6 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
       }
       return;
     }
-
-    if (!node) return;
 
     if (imp.kind === 'import-module') {
       const l = lookups[index] ?? null;
@@ -571,16 +571,7 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
       if (o.role === 'ref')
         edits.push({ start: o.node.startIndex, end: o.node.endIndex, text: rn.to });
     }
-    const word = new RegExp(`\\b${rn.from}\\b`, 'g');
-    for (const s of (names as Names | null)?.annotationStrings ?? []) {
-      for (const c of s.namedChildren) {
-        if (c.type !== 'string_content') continue;
-        for (const m of c.text.matchAll(word)) {
-          const at = c.startIndex + (m.index as number);
-          edits.push({ start: at, end: at + rn.from.length, text: rn.to });
-        }
-      }
-    }
+    for (const a of names.annotations(rn.from)) edits.push({ ...a, text: rn.to });
   }
   return { ...out, skip: null };
 }
@@ -633,7 +624,7 @@ function renameProblem(
  */
 function emitFromImport(
   imp: ImportRecord,
-  node: Node,
+  node: () => Node | null,
   moves: NameMove[],
   input: RewriteInput,
   speller: PySpeller,
@@ -760,7 +751,7 @@ export function removeSpans(
  */
 function mergeInto(
   imp: ImportRecord,
-  node: Node,
+  node: () => Node | null,
   first: NameMove,
   group: NameMove[],
   input: RewriteInput,
@@ -768,8 +759,6 @@ function mergeInto(
   edits: Edit[],
 ): boolean {
   const { text, record } = input;
-  const parent = node.parent;
-  if (!parent) return false;
   for (let j = 0; j < record.imports.length; j++) {
     const other = record.imports[j] as ImportRecord;
     if (other === imp || other.kind !== 'import' || other.names.length === 0) continue;
@@ -777,6 +766,8 @@ function mergeInto(
     const r = input.resolved(j);
     const same = first.fromFile ? r.file === first.fromFile : r.module === first.fromModule;
     if (!same) continue;
+    const parent = node()?.parent;
+    if (!parent) return false;
     const otherNode = statementNode(parent, other);
     if (
       !otherNode ||

@@ -1,3 +1,4 @@
+import { CHECK_HELP, runCheck } from '../check/cli.js';
 import { MIGRATE_HELP, runMigrate, runRollback } from './cli.js';
 
 /** Subcommands beyond `audit`: name → help text and handler (returns the exit code). */
@@ -5,4 +6,5 @@ export const COMMANDS: Record<string, { help: string; run: (args: string[]) => P
   {
     migrate: { help: MIGRATE_HELP, run: runMigrate },
     rollback: { help: MIGRATE_HELP, run: async (args) => runRollback(args) },
+    check: { help: CHECK_HELP, run: runCheck },
   };

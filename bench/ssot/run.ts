@@ -48,6 +48,8 @@ EOF`,
 
 interface Tool {
   name: string;
+  /** Where the command's stdout goes (a file: madge exits before a pipe is drained). */
+  stdoutTo?: string;
   scope: string;
   cmd: string[];
   cwd: string;
@@ -99,6 +101,7 @@ const tools: Tool[] = [
   {
     name: 'madge',
     scope: 'TS half only',
+    stdoutTo: out('madge'),
     cmd: [
       bin('madge'),
       '--extensions',
@@ -130,7 +133,10 @@ function timed(tool: Tool) {
   const quoted = tool.cmd.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
   const r = spawnSync(
     'bash',
-    ['-c', `TIMEFORMAT='@@time %R %U %S'; time ${quoted} 2>/tmp/agentwire-ssot-bench-stderr`],
+    [
+      '-c',
+      `TIMEFORMAT='@@time %R %U %S'; time ${quoted} ${tool.stdoutTo ? `>'${tool.stdoutTo}'` : ''} 2>/tmp/agentwire-ssot-bench-stderr`,
+    ],
     {
       cwd: tool.cwd,
       encoding: 'utf8',
@@ -158,7 +164,7 @@ for (let i = 0; i < runs; i++) {
     }
     samples.get(tool)?.push({ wall: r.wall, cpu: r.cpu });
     if (tool.name === 'madge') {
-      const cycles = JSON.parse(r.stdout) as unknown[];
+      const cycles = JSON.parse(readJson(out('madge'))) as unknown[];
       notes.set(tool, `${cycles.length} circular chains`);
     } else notes.set(tool, tool.check());
     console.log(

@@ -84,7 +84,7 @@ class PyExtractor extends RecordBuilder {
 
   private push(
     kind: ImportKind,
-    stmt: Node,
+    at: Span,
     specifier: string,
     specifierSpan: Span,
     level: number,
@@ -93,9 +93,9 @@ class PyExtractor extends RecordBuilder {
     ctx: Context,
   ): void {
     const rec: ImportRecord = {
-      span: { start: stmt.startIndex, end: stmt.endIndex },
-      line: this.lines.line(stmt.startIndex),
-      column: this.lines.column(stmt.startIndex),
+      span: at,
+      line: this.lines.line(at.start),
+      column: this.lines.column(at.start),
       kind,
       specifier,
       specifierSpan,
@@ -115,74 +115,75 @@ class PyExtractor extends RecordBuilder {
     }
   }
 
+  /** Source text of a span (cheaper than `node.text`, which asks the tree for the span again). */
+  private slice(at: Span): string {
+    return this.text.slice(at.start, at.end);
+  }
+
+  /** An `aliased_import` (`a.b as c`) → the name and alias spans, from one child list. */
+  private aliased(item: Node): { name: Span; alias: Span } {
+    const [name, alias] = item.namedChildren as [Node, Node];
+    return { name: span(name), alias: span(alias) };
+  }
+
+  /**
+   * One `import …` / `from … import …` statement. Each node's children are read once (one
+   * native call) and texts are sliced from the source by span: this runs for every import.
+   */
   importStatement(stmt: Node, ctx: Context): void {
+    const at = span(stmt);
+    const children = stmt.namedChildren;
     if (stmt.type === 'import_statement') {
-      for (const item of stmt.childrenForFieldName('name')) {
+      for (const item of children) {
         if (item.type === 'aliased_import') {
-          const name = item.childForFieldName('name') as Node;
-          const alias = item.childForFieldName('alias') as Node;
+          const { name, alias } = this.aliased(item);
+          const local = this.slice(alias);
           const names: ImportedName[] = [
-            {
-              imported: '*',
-              local: alias.text,
-              importedSpan: null,
-              localSpan: span(alias),
-              isType: false,
-            },
+            { imported: '*', local, importedSpan: null, localSpan: alias, isType: false },
           ];
-          this.push('import-module', stmt, name.text, span(name), 0, names, alias.text, ctx);
-        } else {
-          const dotted = item.text;
-          const binds = dotted.split('.')[0] as string;
-          this.push('import-module', stmt, dotted, span(item), 0, [], binds, ctx);
+          const dotted = this.slice(name).replace(/\s+/g, '');
+          this.push('import-module', at, dotted, name, 0, names, local, ctx);
+        } else if (item.type === 'dotted_name') {
+          const sp = span(item);
+          const dotted = this.slice(sp).replace(/\s+/g, '');
+          this.push('import-module', at, dotted, sp, 0, [], dotted.split('.')[0] as string, ctx);
         }
       }
       return;
     }
-    // import_from_statement
-    const moduleNode = stmt.childForFieldName('module_name') as Node;
+    // import_from_statement: the module name comes first, then the names (or `*`).
+    const [moduleNode, ...rest] = children as [Node, ...Node[]];
+    const moduleSpan = span(moduleNode);
+    const specifier = this.slice(moduleSpan).replace(/\s+/g, '');
     let level = 0;
-    if (moduleNode.type === 'relative_import') {
-      const prefix = moduleNode.namedChildren.find((c) => c.type === 'import_prefix');
-      level = prefix ? prefix.text.length : 0;
-    }
-    const specifier = moduleNode.text.replace(/\s+/g, '');
+    while (specifier.charCodeAt(level) === 46 /* . */) level++;
     const names: ImportedName[] = [];
     let star = false;
-    for (const c of stmt.namedChildren) {
-      if (c.type === 'wildcard_import') star = true;
-    }
-    for (const item of stmt.childrenForFieldName('name')) {
-      if (item.type === 'aliased_import') {
-        const name = item.childForFieldName('name') as Node;
-        const alias = item.childForFieldName('alias') as Node;
+    for (const item of rest) {
+      const type = item.type;
+      if (type === 'wildcard_import') star = true;
+      else if (type === 'aliased_import') {
+        const { name, alias } = this.aliased(item);
         names.push({
-          imported: name.text,
-          local: alias.text,
-          importedSpan: span(name),
-          localSpan: span(alias),
+          imported: this.slice(name),
+          local: this.slice(alias),
+          importedSpan: name,
+          localSpan: alias,
           isType: false,
         });
-      } else {
+      } else if (type === 'dotted_name') {
+        const sp = span(item);
+        const text = this.slice(sp);
         names.push({
-          imported: item.text,
-          local: item.text,
-          importedSpan: span(item),
+          imported: text,
+          local: text,
+          importedSpan: sp,
           localSpan: null,
           isType: false,
         });
       }
     }
-    this.push(
-      star ? 'export-all' : 'import',
-      stmt,
-      specifier,
-      span(moduleNode),
-      level,
-      names,
-      null,
-      ctx,
-    );
+    this.push(star ? 'export-all' : 'import', at, specifier, moduleSpan, level, names, null, ctx);
   }
 
   /** `importlib.import_module("m")`, `import_module("m")`, `__import__("m")` anywhere below `n`. */
@@ -196,7 +197,7 @@ class PyExtractor extends RecordBuilder {
         const content = parts.filter((c) => c.type === 'string_content');
         if (content.length === 1 && !parts.some((c) => c.type === 'interpolation')) {
           const s = content[0] as Node;
-          this.push('dynamic', n, s.text, span(s), 0, [], null, ctx);
+          this.push('dynamic', span(n), s.text, span(s), 0, [], null, ctx);
         }
       }
     }

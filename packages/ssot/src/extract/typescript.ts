@@ -23,7 +23,8 @@ const DYNAMIC_OR_REQUIRE = /\brequire\s*\(|\bimport\s*\(/;
 export function extractTypeScript(file: string, text: string): FileRecord {
   const record = emptyRecord(file, 'ts', text.length);
   // `astType: 'js'` leaves TS-only properties (type annotations, importKind) out of the AST, which
-  // makes it a third cheaper to build; type-only imports and exports come from the module record.
+  // makes it a third cheaper to build; the `type` keyword of type-only imports and exports is then
+  // read from the source at the positions the parser gives.
   const result = parseSync(file, text, { preserveParens: false, astType: 'js' });
   const lines = new LineIndex(text);
   const fatal = result.errors.find((e) => e.severity === 'Error');
@@ -33,15 +34,7 @@ export function extractTypeScript(file: string, text: string): FileRecord {
     record.parseError = { line: loc.line, column: loc.column, message: fatal.message };
     return record;
   }
-  const typeOnly = new Set<number>();
-  const mod = result.module;
-  for (const imp of mod.staticImports) {
-    for (const e of imp.entries) if (e.isType) typeOnly.add(e.localName.start);
-  }
-  for (const exp of mod.staticExports) {
-    for (const e of exp.entries) if (e.isType) typeOnly.add(e.start);
-  }
-  new TsExtractor(record, text, lines, typeOnly).program(result.program);
+  new TsExtractor(record, text, lines).program(result.program);
   return record;
 }
 
@@ -94,14 +87,21 @@ function stringArg(n: unknown): StringLiteral | null {
 }
 
 class TsExtractor extends RecordBuilder {
-  constructor(
-    record: FileRecord,
-    text: string,
-    lines: LineIndex,
-    /** Start offsets of type-only names (import locals, export specifiers, `export type *`). */
-    private readonly typeOnly: Set<number>,
-  ) {
-    super(record, text, lines);
+  /** The `type` keyword at `pos` (not an identifier that merely starts with it). */
+  private typeAt(pos: number): boolean {
+    return this.text.startsWith('type', pos) && !/[\w$]/.test(this.text.charAt(pos + 4));
+  }
+
+  /** Position of the first non-space character after the keyword that starts `stmt`. */
+  private afterKeyword(stmt: { start: number }, keyword: string): number {
+    let p = stmt.start + keyword.length;
+    while (/\s/.test(this.text.charAt(p))) p++;
+    return p;
+  }
+
+  /** A specifier written `type A` / `type A as B` (inline type-only). */
+  private inlineType(s: { start: number }, name: { start: number }): boolean {
+    return s.start < name.start && this.typeAt(s.start);
   }
 
   program(program: Program): void {
@@ -158,6 +158,9 @@ class TsExtractor extends RecordBuilder {
   private statement(stmt: Statement | Directive): void {
     switch (stmt.type) {
       case 'ImportDeclaration': {
+        // `import type …` — unless `type` is the name of a default import (`import type from`).
+        const kw = this.afterKeyword(stmt, 'import');
+        const allType = this.typeAt(kw) && !stmt.specifiers.some((s) => s.local.start === kw);
         const names: ImportedName[] = [];
         for (const s of stmt.specifiers) {
           this.importedLocals.add(s.local.name);
@@ -168,7 +171,7 @@ class TsExtractor extends RecordBuilder {
               local: s.local.name,
               importedSpan: { start: s.imported.start, end: s.imported.end },
               localSpan: renamed ? { start: s.local.start, end: s.local.end } : null,
-              isType: this.typeOnly.has(s.local.start),
+              isType: allType || this.inlineType(s, s.imported),
             });
           } else {
             names.push({
@@ -176,7 +179,7 @@ class TsExtractor extends RecordBuilder {
               local: s.local.name,
               importedSpan: null,
               localSpan: { start: s.local.start, end: s.local.end },
-              isType: this.typeOnly.has(s.local.start),
+              isType: allType,
             });
           }
         }
@@ -186,7 +189,7 @@ class TsExtractor extends RecordBuilder {
       }
       case 'ExportAllDeclaration': {
         this.reexports++;
-        const typeOnly = this.typeOnly.has(stmt.start);
+        const typeOnly = this.typeAt(this.afterKeyword(stmt, 'export'));
         if (stmt.exported) {
           const name = nameOf(stmt.exported);
           const names: ImportedName[] = [
@@ -207,6 +210,7 @@ class TsExtractor extends RecordBuilder {
       case 'ExportNamedDeclaration': {
         if (stmt.source) {
           this.reexports++;
+          const allType = this.typeAt(this.afterKeyword(stmt, 'export'));
           const names = stmt.specifiers.map(
             (s): ImportedName => ({
               imported: nameOf(s.local),
@@ -216,7 +220,7 @@ class TsExtractor extends RecordBuilder {
                 s.exported.start !== s.local.start
                   ? { start: s.exported.start, end: s.exported.end }
                   : null,
-              isType: this.typeOnly.has(s.start),
+              isType: allType || this.inlineType(s, s.local),
             }),
           );
           const typeOnly = names.length > 0 && names.every((n) => n.isType);

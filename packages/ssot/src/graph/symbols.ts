@@ -20,28 +20,46 @@ type LocalEntry =
  * `export * from`, Python `from m import *`) to the definition they end at.
  */
 export class SymbolResolver {
-  private readonly memo = new Map<string, Definition | null>();
+  /** file → exported name → definition (nested maps: no string keys built per lookup). */
+  private readonly memo = new Map<string, Map<string, Definition | null>>();
   private readonly scopes = new Map<string, Map<string, LocalEntry>>();
-  private readonly active = new Set<string>();
+  private readonly active = new Map<string, Set<string>>();
+  /** One Definition object per definition, so that callers can key maps by identity. */
+  private readonly defs = new WeakMap<BindingRecord, Definition>();
 
   constructor(private readonly graph: ProjectGraph) {}
 
   /** The definition that `name`, as exported by module `file`, ends at. */
   resolveExport(file: string, name: string): Definition | null {
-    const key = `${file}\0${name}`;
-    if (this.memo.has(key)) return this.memo.get(key) ?? null;
-    if (this.active.has(key)) return null; // a re-export cycle
-    this.active.add(key);
+    let memo = this.memo.get(file);
+    if (!memo) {
+      memo = new Map();
+      this.memo.set(file, memo);
+    }
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    let active = this.active.get(file);
+    if (!active) {
+      active = new Set();
+      this.active.set(file, active);
+    }
+    if (active.has(name)) return null; // a re-export cycle
+    active.add(name);
     const result = this.computeExport(file, name);
-    this.active.delete(key);
-    this.memo.set(key, result);
+    active.delete(name);
+    memo.set(name, result);
     return result;
   }
 
-  /** The definition a module-level binding ends at (itself for classes and functions). */
+  /** The definition a module-level binding ends at (itself for classes and functions; one object per definition). */
   resolveBinding(file: string, binding: BindingRecord): Definition | null {
     if (binding.kind !== 'alias') {
-      return { file, line: binding.line, name: binding.name, kind: binding.kind };
+      let def = this.defs.get(binding);
+      if (!def) {
+        def = { file, line: binding.line, name: binding.name, kind: binding.kind };
+        this.defs.set(binding, def);
+      }
+      return def;
     }
     if (binding.target) return this.resolvePath(file, binding.target);
     // An import rename / re-export rename: the import that binds this name.

@@ -1,55 +1,92 @@
-import type { Edge } from '../../graph/graph.js';
+import type { Edge, ProjectGraph } from '../../graph/graph.js';
 import type { RuleContext } from '../context.js';
 import type { CycleFinding, Finding } from '../types.js';
 
-/** Strongly connected components (Tarjan, iterative) of the graph restricted to `edges`. */
-function components(
-  nodes: string[],
-  out: Map<string, Edge[]>,
-  keep: (e: Edge) => boolean,
-): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const result: string[][] = [];
+/** The module graph on integer indices (compressed adjacency), for the graph walks below. */
+interface Indexed {
+  /** Module file per index, sorted. */
+  files: string[];
+  /** Edges of node i are slots start[i] … start[i + 1] - 1. */
+  start: Int32Array;
+  to: Int32Array;
+  /** The node each slot belongs to. */
+  owner: Int32Array;
+  edge: Edge[];
+}
+
+function indexGraph(graph: ProjectGraph): Indexed {
+  const files = [...graph.modules.keys()].sort();
+  const index = new Map(files.map((f, i) => [f, i]));
+  const start = new Int32Array(files.length + 1);
+  const edges: Edge[] = [];
+  const to: number[] = [];
+  const owner: number[] = [];
+  files.forEach((f, i) => {
+    start[i] = edges.length;
+    for (const e of graph.out.get(f) ?? []) {
+      const t = index.get(e.to);
+      if (t === undefined) continue;
+      edges.push(e);
+      to.push(t);
+      owner.push(i);
+    }
+  });
+  start[files.length] = edges.length;
+  return { files, start, to: Int32Array.from(to), owner: Int32Array.from(owner), edge: edges };
+}
+
+/**
+ * Strongly connected components with more than one module (Tarjan, iterative) of the graph
+ * restricted to the edges `keep` accepts; `componentOf[i]` gets each node's component or -1.
+ */
+function components(g: Indexed, keep: (e: Edge) => boolean, componentOf: Int32Array): number[][] {
+  const n = g.files.length;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const result: number[][] = [];
+  const frames: number[] = []; // node
+  const cursor = new Int32Array(n); // next edge slot per node on the DFS path
+  componentOf.fill(-1);
   let counter = 0;
-  for (const start of nodes) {
-    if (index.has(start)) continue;
-    const work: { node: string; edges: Edge[]; i: number }[] = [];
-    const visit = (n: string) => {
-      index.set(n, counter);
-      low.set(n, counter++);
-      stack.push(n);
-      onStack.add(n);
-      work.push({ node: n, edges: (out.get(n) ?? []).filter(keep), i: 0 });
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1) continue;
+    const visit = (v: number) => {
+      index[v] = low[v] = counter++;
+      stack.push(v);
+      onStack[v] = 1;
+      cursor[v] = g.start[v] as number;
+      frames.push(v);
     };
-    visit(start);
-    while (work.length) {
-      const frame = work[work.length - 1] as (typeof work)[number];
-      const e = frame.edges[frame.i++];
-      if (e) {
-        if (!index.has(e.to)) visit(e.to);
-        else if (onStack.has(e.to))
-          low.set(frame.node, Math.min(low.get(frame.node) as number, index.get(e.to) as number));
+    visit(root);
+    while (frames.length) {
+      const v = frames[frames.length - 1] as number;
+      const slot = cursor[v] as number;
+      if (slot < (g.start[v + 1] as number)) {
+        cursor[v] = slot + 1;
+        if (!keep(g.edge[slot] as Edge)) continue;
+        const w = g.to[slot] as number;
+        if (index[w] === -1) visit(w);
+        else if (onStack[w]) low[v] = Math.min(low[v] as number, index[w] as number);
         continue;
       }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent)
-        low.set(
-          parent.node,
-          Math.min(low.get(parent.node) as number, low.get(frame.node) as number),
-        );
-      if (low.get(frame.node) === index.get(frame.node)) {
-        const comp: string[] = [];
-        let x: string;
+      frames.pop();
+      const parent = frames[frames.length - 1];
+      if (parent !== undefined) low[parent] = Math.min(low[parent] as number, low[v] as number);
+      if (low[v] === index[v]) {
+        const comp: number[] = [];
+        let x: number;
         do {
-          x = stack.pop() as string;
-          onStack.delete(x);
+          x = stack.pop() as number;
+          onStack[x] = 0;
           comp.push(x);
-        } while (x !== frame.node);
-        if (comp.length > 1) result.push(comp.sort());
+        } while (x !== v);
+        if (comp.length > 1) {
+          comp.sort((a, b) => a - b);
+          for (const c of comp) componentOf[c] = result.length;
+          result.push(comp);
+        }
       }
     }
   }
@@ -57,59 +94,65 @@ function components(
 }
 
 /**
- * Cheapest path from `from` to `to` inside `members` as a list of edges (0-1 BFS: with `weighted`,
- * runtime edges cost 0 and others 1, so the path uses as few non-runtime imports as it can;
- * otherwise fewest edges). `to === from` finds a cycle through `from`. Null when there is none.
+ * Cheapest path from `from` to `to` inside component `comp` as a list of edges (0-1 BFS: with
+ * `weighted`, runtime edges cost 0 and others 1, so the path uses as few non-runtime imports as
+ * it can; otherwise fewest edges). `to === from` finds a cycle through `from`. Null when none.
  */
 function path(
-  from: string,
-  to: string,
-  members: Set<string>,
-  out: Map<string, Edge[]>,
+  g: Indexed,
+  from: number,
+  to: number,
+  componentOf: Int32Array,
+  comp: number,
   keep: (e: Edge) => boolean,
   weighted: boolean,
 ): Edge[] | null {
-  const prev = new Map<string, Edge | null>([[from, null]]);
-  const cost = new Map<string, number>([[from, 0]]);
-  // 0-1 BFS by layers: a queue per cost, read with a moving head (no Array#shift).
-  let layer: string[] = [from];
+  const prev = new Map<number, number>(); // node → edge slot that reached it
+  const cost = new Map<number, number>([[from, 0]]);
+  let layer: number[] = [from];
   let layerCost = 0;
-  let closing: Edge | null = null;
+  let closing = -1;
   let closingCost = Number.POSITIVE_INFINITY;
   while (layer.length > 0 && layerCost < closingCost) {
-    const next: string[] = [];
+    const next: number[] = [];
     for (let head = 0; head < layer.length; head++) {
-      const n = layer[head] as string;
-      const base = cost.get(n) as number;
+      const v = layer[head] as number;
+      const base = cost.get(v) as number;
       if (base !== layerCost) continue; // reached more cheaply since it was queued
-      for (const e of out.get(n) ?? []) {
-        if (!keep(e) || !members.has(e.to)) continue;
-        const w = weighted ? (e.kind === 'runtime' ? 0 : 1) : 1;
-        const c = base + w;
-        if (e.to === to && to === from) {
+      for (let slot = g.start[v] as number; slot < (g.start[v + 1] as number); slot++) {
+        const e = g.edge[slot] as Edge;
+        const w = g.to[slot] as number;
+        if (componentOf[w] !== comp || !keep(e)) continue;
+        const step = weighted ? (e.kind === 'runtime' ? 0 : 1) : 1;
+        const c = base + step;
+        if (w === to && to === from) {
           if (c < closingCost) {
-            closing = e;
+            closing = slot;
             closingCost = c;
           }
           continue;
         }
-        const known = cost.get(e.to);
+        const known = cost.get(w);
         if (known === undefined || c < known) {
-          cost.set(e.to, c);
-          prev.set(e.to, e);
-          (w === 0 ? layer : next).push(e.to);
+          cost.set(w, c);
+          prev.set(w, slot);
+          (step === 0 ? layer : next).push(w);
         }
       }
     }
     layer = next;
     layerCost++;
   }
-  let e: Edge | null | undefined = to === from ? closing : prev.get(to);
-  if (!e) return null;
+  let slot = to === from ? closing : (prev.get(to) ?? -1);
+  if (slot === -1) return null;
   const edges: Edge[] = [];
-  while (e) {
+  for (;;) {
+    const e = g.edge[slot] as Edge;
     edges.unshift(e);
-    e = e.from === from ? null : prev.get(e.from);
+    const owner = g.owner[slot] as number;
+    if (owner === from) break;
+    slot = prev.get(owner) ?? -1;
+    if (slot === -1) return null;
   }
   return edges;
 }
@@ -128,7 +171,7 @@ function rotate(edges: Edge[]): Edge[] {
 /** Import cycles: runtime ones, and separately those closed only by type-only, TYPE_CHECKING, function-level or dynamic imports. */
 export function cycle(ctx: RuleContext): Finding[] {
   const { graph } = ctx;
-  const nodes = [...graph.modules.keys()].sort();
+  const g = indexGraph(graph);
   const runtime = (e: Edge) => e.kind === 'runtime';
   const any = () => true;
   const findings: CycleFinding[] = [];
@@ -145,7 +188,7 @@ export function cycle(ctx: RuleContext): Finding[] {
     return {
       rule: 'cycle',
       severity: kind === 'runtime' ? 'error' : 'note',
-      message: `${kind === 'runtime' ? 'runtime' : `${kind}`} import cycle: ${[...modules, modules[0]].join(' → ')}`,
+      message: `${kind} import cycle: ${[...modules, modules[0]].join(' → ')}`,
       score: kind === 'runtime' ? 1000 + componentSize : componentSize,
       kind,
       modules,
@@ -160,29 +203,30 @@ export function cycle(ctx: RuleContext): Finding[] {
       componentSize,
     };
   };
-  const runtimeComponentOf = new Map<string, number>();
-  components(nodes, graph.out, runtime).forEach((comp, ci) => {
-    const members = new Set(comp);
-    for (const n of comp) runtimeComponentOf.set(n, ci);
-    const start = comp[0] as string;
-    const edges = path(start, start, members, graph.out, runtime, false);
+  const runtimeOf = new Int32Array(g.files.length);
+  components(g, runtime, runtimeOf).forEach((comp, ci) => {
+    const start = comp[0] as number;
+    const edges = path(g, start, start, runtimeOf, ci, runtime, false);
     if (edges) findings.push(make(rotate(edges), comp.length));
   });
-  for (const comp of components(nodes, graph.out, any)) {
-    const members = new Set(comp);
+  const anyOf = new Int32Array(g.files.length);
+  components(g, any, anyOf).forEach((comp, ci) => {
     // A non-runtime import closes a weaker cycle unless both ends already share a runtime cycle.
-    const closing = comp
-      .flatMap((n) => graph.out.get(n) ?? [])
-      .filter((e) => {
-        if (e.kind === 'runtime' || !members.has(e.to)) return false;
-        const a = runtimeComponentOf.get(e.from);
-        return a === undefined || a !== runtimeComponentOf.get(e.to);
-      })
-      .slice(0, MAX_CLOSING_EDGES);
+    const closing: number[] = [];
+    for (const v of comp) {
+      for (let slot = g.start[v] as number; slot < (g.start[v + 1] as number); slot++) {
+        const w = g.to[slot] as number;
+        const e = g.edge[slot] as Edge;
+        if (e.kind === 'runtime' || anyOf[w] !== ci) continue;
+        if (runtimeOf[v] === -1 || runtimeOf[v] !== runtimeOf[w]) closing.push(slot);
+      }
+      if (closing.length >= MAX_CLOSING_EDGES) break;
+    }
     let best: Edge[] | null = null;
     let bestCost = Number.POSITIVE_INFINITY;
-    for (const e of closing) {
-      const rest = path(e.to, e.from, members, graph.out, any, true);
+    for (const slot of closing.slice(0, MAX_CLOSING_EDGES)) {
+      const e = g.edge[slot] as Edge;
+      const rest = path(g, g.to[slot] as number, g.owner[slot] as number, anyOf, ci, any, true);
       if (!rest) continue;
       const edges = [e, ...rest];
       const c = edges.filter((x) => x.kind !== 'runtime').length * 1000 + edges.length;
@@ -192,6 +236,6 @@ export function cycle(ctx: RuleContext): Finding[] {
       }
     }
     if (best) findings.push(make(rotate(best), comp.length));
-  }
+  });
   return findings;
 }

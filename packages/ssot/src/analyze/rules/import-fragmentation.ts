@@ -1,3 +1,5 @@
+import type { ImportRecord } from '../../extract/types.js';
+import type { Definition } from '../../graph/symbols.js';
 import { conceptFor, isShim, moduleMatches, type RuleContext } from '../context.js';
 import type { Finding, ImportFragmentationFinding, Place } from '../types.js';
 
@@ -5,7 +7,7 @@ interface PathAcc {
   file: string;
   specifiers: Map<string, number>;
   moduleName: string;
-  statements: Set<string>;
+  statements: Set<ImportRecord>;
   files: Set<string>;
   names: Set<string>;
   locations: Place[];
@@ -22,10 +24,8 @@ function isRelative(spec: string): boolean {
  */
 export function importFragmentation(ctx: RuleContext): Finding[] {
   const { graph, symbols, config } = ctx;
-  const byDef = new Map<
-    string,
-    { def: { file: string; line: number; name: string }; paths: Map<string, PathAcc> }
-  >();
+  // Keyed by object identity (one Definition per definition, one record per statement).
+  const byDef = new Map<Definition, Map<string, PathAcc>>();
   for (const m of graph.modules.values()) {
     if (isShim(graph, m)) continue;
     m.record.imports.forEach((imp, i) => {
@@ -33,21 +33,20 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
         return;
       const r = m.resolved[i];
       if (!r?.file) return;
+      // A path is the module reached plus, for TS, the package or alias specifier spelling it.
+      const spelling =
+        m.record.language === 'ts' && !isRelative(imp.specifier) ? imp.specifier : '';
+      const pathKey = `${r.file}\0${spelling}`;
       for (const n of imp.names) {
         if (n.imported === '*') continue;
         const def = symbols.resolveImport(m.file, i, n.imported);
         if (!def) continue;
-        const defKey = `${def.file}:${def.line}:${def.name}`;
-        let entry = byDef.get(defKey);
-        if (!entry) {
-          entry = { def: { file: def.file, line: def.line, name: def.name }, paths: new Map() };
-          byDef.set(defKey, entry);
+        let paths = byDef.get(def);
+        if (!paths) {
+          paths = new Map();
+          byDef.set(def, paths);
         }
-        // A path is the module reached plus, for TS, the package or alias specifier spelling it.
-        const spelling =
-          m.record.language === 'ts' && !isRelative(imp.specifier) ? imp.specifier : '';
-        const pathKey = `${r.file}\0${spelling}`;
-        let p = entry.paths.get(pathKey);
+        let p = paths.get(pathKey);
         if (!p) {
           p = {
             file: r.file,
@@ -58,11 +57,10 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
             names: new Set(),
             locations: [],
           };
-          entry.paths.set(pathKey, p);
+          paths.set(pathKey, p);
         }
-        const stmtKey = `${m.file}:${i}`;
-        if (!p.statements.has(stmtKey)) {
-          p.statements.add(stmtKey);
+        if (!p.statements.has(imp)) {
+          p.statements.add(imp);
           p.locations.push({ file: m.file, line: imp.line });
           p.specifiers.set(r.module, (p.specifiers.get(r.module) ?? 0) + 1);
         }
@@ -78,7 +76,8 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     const dir = entries.get(file);
     return dir !== undefined && defFile.startsWith(`${dir}/`);
   };
-  for (const { def, paths } of byDef.values()) {
+  for (const [full, paths] of byDef) {
+    const def = { file: full.file, line: full.line, name: full.name };
     if (paths.size < 2) continue;
     const concept = conceptFor(config, def.name);
     const list = [...paths.values()].map((p) => {

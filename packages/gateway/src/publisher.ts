@@ -54,6 +54,7 @@ export class Publisher {
     const eventField = prefix ? `${prefix}.event` : 'event';
     const result = validateEvent(input, eventField);
     if (!result.ok) return result.error;
+    const fresh = result.value.id === undefined;
     const event = complete(result.value);
     const json = JSON.stringify(event);
     // A UTF-16 code unit is at most 3 UTF-8 bytes: count bytes only when the length cannot tell.
@@ -64,14 +65,14 @@ export class Publisher {
         message: `${eventField}: serialized event exceeds ${this.maxEventBytes} bytes`,
       };
     }
-    return { id: event.id, json };
+    return { id: event.id, json, fresh };
   }
 
   async append(userId: string, prepared: AgentEventJson): Promise<PublishResult> {
     const engine = this.engine;
     // An in-process engine appends synchronously: one promise per publish instead of three.
     const result = engine.appendSync
-      ? engine.appendSync(userId, prepared.id, prepared.json)
+      ? engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh)
       : await engine.append(userId, prepared.id, prepared.json);
     return this.accepted(result, prepared.id);
   }
@@ -81,7 +82,7 @@ export class Publisher {
     if (!('json' in prepared)) throw new PublishError(prepared);
     const engine = this.engine;
     const result = engine.appendSync
-      ? engine.appendSync(userId, prepared.id, prepared.json)
+      ? engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh)
       : await engine.append(userId, prepared.id, prepared.json);
     return this.accepted(result, prepared.id);
   }
@@ -96,6 +97,8 @@ export class Publisher {
 export interface AgentEventJson {
   id: string;
   json: string;
+  /** The gateway generated `id`: it cannot repeat an earlier event's. */
+  fresh: boolean;
 }
 
 let isoMs = Number.NaN;

@@ -48,9 +48,10 @@ export interface Engine {
   append(userId: string, id: string, json: string): Promise<AppendResult>;
   /**
    * The same as `append`, for engines that hold streams in process and can answer at once. The
-   * publisher prefers it when present: it saves the promises of an asynchronous append.
+   * publisher prefers it when present: it saves the promises of an asynchronous append. `fresh`
+   * says the gateway generated `id` just now, so it cannot be a duplicate.
    */
-  appendSync?(userId: string, id: string, json: string): AppendResult;
+  appendSync?(userId: string, id: string, json: string, fresh?: boolean): AppendResult;
   head(userId: string): Promise<StreamHead>;
   /** Reads what history holds after `afterSeq`. */
   read(userId: string, afterSeq: number): Promise<ReadResult>;

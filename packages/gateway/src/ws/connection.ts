@@ -33,6 +33,11 @@ export class Connection {
     this.tcp = underlyingSocket(socket);
   }
 
+  /** Bytes written to this connection and not yet taken by the kernel. */
+  get bufferedBytes(): number {
+    return this.tcp ? this.tcp.writableLength : this.socket.bufferedAmount;
+  }
+
   /** Writes a whole event frame built once for all of the user's connections (wire.ts). */
   writeEventFrame(frame: Buffer): void {
     writeEventFrame(this.socket, this.tcp, frame);

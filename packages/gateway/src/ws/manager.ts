@@ -175,7 +175,7 @@ export class ConnectionManager {
       return;
     }
     if (conn.closed) return;
-    if (conn.socket.bufferedAmount > this.maxBufferedBytes) {
+    if (conn.bufferedBytes > this.maxBufferedBytes) {
       this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
       this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
       conn.close(CloseCode.SlowConsumer, 'slow consumer');

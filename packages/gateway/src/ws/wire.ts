@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 
+const OPEN = WebSocket.OPEN;
 const EVENT_FRAME_HEAD = '{"type":"event","seq":';
 
 /**
@@ -50,7 +51,7 @@ export function underlyingSocket(ws: WebSocket): Socket | undefined {
 
 /** Writes a frame made by `eventFrame` unless the WebSocket is no longer open. */
 export function writeEventFrame(ws: WebSocket, socket: Socket | undefined, frame: Buffer): void {
-  if (ws.readyState !== WebSocket.OPEN) return;
+  if (ws.readyState !== OPEN) return;
   if (socket) socket.write(frame);
   else ws.send(framePayload(frame), { binary: false });
 }

@@ -371,8 +371,11 @@ class PyExtractor extends RecordBuilder {
   }
 
   private definition(def: Node, ctx: Context): void {
-    this.ownCode++;
     const name = def.childForFieldName('name');
+    // PEP 562 module hooks (`__getattr__`, `__dir__`) hand out re-exported names lazily, as the
+    // shims `ssot shim --lazy` generates do: plumbing, not own code.
+    const hook = def.type === 'function_definition' && /^__(getattr|dir)__$/.test(name?.text ?? '');
+    if (!hook) this.ownCode++;
     if (name) {
       this.bind(
         name.text,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -113,18 +113,6 @@ test('shim (TypeScript): @deprecated re-exports compile, keep generic types, and
   assert.equal(tsc.status, 0, tsc.stdout);
   // Two copies of the module (two URLs) still warn once.
   const script = join(dir, 'ts/run.mts');
-  writeFileSync(
-    script,
-    [
-      'const warnings: string[] = [];',
-      "process.on('warning', (w) => warnings.push(`${w.name} ${(w as { code?: string }).code}`));",
-      "const a = await import('./src/legacy/socket.ts?copy=1');",
-      "const b = await import('./src/legacy/socket.ts?copy=2');",
-      "const core = await import('./src/core/ws.ts');",
-      'await new Promise((r) => setTimeout(r, 50));',
-      'console.log(JSON.stringify({ warnings, same: a.SocketManager === core.WebSocketManager && b.connect === core.connect }));',
-    ].join('\n'),
-  );
   const node = spawnSync(process.execPath, ['--import', 'tsx', script], {
     cwd: REPO_ROOT, // where tsx resolves
     encoding: 'utf8',

@@ -4,7 +4,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { ImportFragmentationFinding, ShimModuleFinding } from '../../src/analyze/types.js';
 import { audit } from '../../src/audit.js';
 import { migrate } from '../../src/migrate/migrate.js';

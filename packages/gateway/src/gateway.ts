@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode, ErrorCode, SUBPROTOCOL } from '@agentwire/protocol';
 import { type Logger, pino } from 'pino';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { ApiKeys } from './auth/api-keys.js';
 import { offersSubprotocol, upgradeCredentials } from './auth/credentials.js';
 import { AuthError } from './auth/errors.js';
@@ -209,7 +209,7 @@ export class Gateway {
   }
 
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', (error) => this.log.debug({ err: error }, 'upgrade socket error'));
+    socket.on('error', this.socketListeners.upgradeError);
     try {
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (url.pathname !== '/ws')
@@ -242,7 +242,11 @@ export class Gateway {
       }
       if (this.draining)
         return this.reject(socket, 503, ErrorCode.Unavailable, 'gateway is draining');
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, verified, resume));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        // From here on ws listens for the socket's errors itself.
+        socket.off('error', this.socketListeners.upgradeError);
+        this.onConnection(ws, verified, resume);
+      });
     } catch (error) {
       this.log.error({ err: error }, 'upgrade failed');
       this.reject(socket, 500, ErrorCode.Internal, 'internal error');
@@ -287,31 +291,42 @@ export class Gateway {
       this.limits.rateBurst,
       this.limits.ratePerSecond,
     );
-    ws.on('message', (data, isBinary) => {
-      handleFrame(conn, data, isBinary, this.frameContext).catch((error: unknown) => {
-        this.log.error({ err: error, connectionId: id }, 'frame handling failed');
-      });
-    });
-    ws.on('pong', () => {
-      conn.alive = true;
-    });
-    ws.on('error', (error) => {
-      this.log.info({ err: error, connectionId: id }, 'socket error');
-      const code = (error as { code?: string }).code;
-      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
-        this.metrics.closes.inc({ code: CloseCode.MessageTooBig });
-    });
-    ws.on('close', () => {
-      conn.closed = true;
-      conn.clearExpiry();
-      this.manager.detach(conn);
-    });
-    conn.armExpiry(() => this.expire(conn));
+    (ws as TaggedSocket)[CONNECTION] = conn;
+    const listeners = this.socketListeners;
+    ws.on('message', listeners.message);
+    ws.on('pong', listeners.pong);
+    ws.on('error', listeners.error);
+    ws.on('close', listeners.close);
+    conn.armExpiry(this.frameContext.onExpired);
     this.manager.attach(conn, resume).catch((error: unknown) => {
       this.log.error({ err: error, connectionId: id }, 'attach failed');
       conn.close(1011 as CloseCode, 'internal error');
     });
   }
+
+  /**
+   * Socket listeners shared by every connection of this gateway (`this` is the socket, which
+   * carries its Connection): an idle connection holds no closures of its own.
+   */
+  private readonly socketListeners = socketListeners({
+    message: (conn, data, isBinary) => {
+      handleFrame(conn, data, isBinary, this.frameContext).catch((error: unknown) => {
+        this.log.error({ err: error, connectionId: conn.id }, 'frame handling failed');
+      });
+    },
+    error: (conn, error) => {
+      this.log.info({ err: error, connectionId: conn.id }, 'socket error');
+      const code = (error as { code?: string }).code;
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+        this.metrics.closes.inc({ code: CloseCode.MessageTooBig });
+    },
+    close: (conn) => {
+      conn.closed = true;
+      conn.clearExpiry();
+      this.manager.detach(conn);
+    },
+    upgradeError: (error) => this.log.debug({ err: error }, 'upgrade socket error'),
+  });
 
   private expire(conn: Connection): void {
     this.metrics.closes.inc({ code: CloseCode.CredentialsExpired });
@@ -331,6 +346,39 @@ export class Gateway {
       conn.socket.ping();
     }
   }
+}
+
+const CONNECTION = Symbol('agentwire.connection');
+type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };
+
+interface SocketHandlers {
+  message(conn: Connection, data: RawData, isBinary: boolean): void;
+  error(conn: Connection, error: Error): void;
+  close(conn: Connection): void;
+  upgradeError(error: Error): void;
+}
+
+/** Wraps per-gateway handlers as listeners that find the Connection on the socket (`this`). */
+function socketListeners(handlers: SocketHandlers) {
+  return {
+    message(this: WebSocket, data: RawData, isBinary: boolean) {
+      const conn = (this as TaggedSocket)[CONNECTION];
+      if (conn) handlers.message(conn, data, isBinary);
+    },
+    pong(this: WebSocket) {
+      const conn = (this as TaggedSocket)[CONNECTION];
+      if (conn) conn.alive = true;
+    },
+    error(this: WebSocket, error: Error) {
+      const conn = (this as TaggedSocket)[CONNECTION];
+      if (conn) handlers.error(conn, error);
+    },
+    close(this: WebSocket) {
+      const conn = (this as TaggedSocket)[CONNECTION];
+      if (conn) handlers.close(conn);
+    },
+    upgradeError: handlers.upgradeError,
+  };
 }
 
 /** `?epoch=E&after=N` → a resume position; a string is the error message. */

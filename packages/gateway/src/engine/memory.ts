@@ -75,7 +75,8 @@ class UserStream {
       this.ids?.delete(e.id);
       start++;
     }
-    this.oldestAt = start < entries.length ? (entries[start] as Entry).at : Number.POSITIVE_INFINITY;
+    this.oldestAt =
+      start < entries.length ? (entries[start] as Entry).at : Number.POSITIVE_INFINITY;
     // Compact once the dead prefix outweighs the live part, so trimming stays amortised O(1).
     if (start > 64 && start * 2 > entries.length) {
       this.entries = entries.slice(start);

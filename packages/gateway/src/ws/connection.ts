@@ -19,6 +19,7 @@ export class Connection {
   private tokens: number;
   private refilledAt = Date.now();
   private expiryTimer: NodeJS.Timeout | undefined;
+  private onExpired: ((conn: Connection) => void) | undefined;
   private readonly tcp: Socket | undefined;
 
   constructor(
@@ -83,19 +84,57 @@ export class Connection {
     return true;
   }
 
-  /** Runs `onExpired` when `expiresAt` passes (re-armed by refresh). */
-  armExpiry(onExpired: () => void): void {
+  /**
+   * Runs `onExpired` when `expiresAt` passes (re-armed by refresh). An expiry further away than
+   * the horizon gets no timer yet: the connection waits in a shared set that one interval sweeps,
+   * so idle connections with long-lived tokens hold no timer each.
+   */
+  armExpiry(onExpired: (conn: Connection) => void): void {
     this.clearExpiry();
+    this.onExpired = onExpired;
+    if (this.expiresAt - Date.now() > EXPIRY_HORIZON_MS) {
+      distantExpiries.add(this);
+      if (!distantSweep) {
+        distantSweep = setInterval(sweepDistantExpiries, EXPIRY_HORIZON_MS / 2);
+        distantSweep.unref();
+      }
+      return;
+    }
     const delay = Math.min(Math.max(0, this.expiresAt - Date.now()), 2 ** 31 - 1);
-    this.expiryTimer = setTimeout(() => {
-      if (Date.now() >= this.expiresAt) onExpired();
-      else this.armExpiry(onExpired);
-    }, delay);
+    this.expiryTimer = setTimeout(fireExpiry, delay, this);
     this.expiryTimer.unref();
   }
 
+  /** @internal For the expiry timer: fires `onExpired`, or re-arms when `expiresAt` moved. */
+  expiryDue(): void {
+    const onExpired = this.onExpired;
+    if (!onExpired) return;
+    if (Date.now() >= this.expiresAt) onExpired(this);
+    else this.armExpiry(onExpired);
+  }
+
   clearExpiry(): void {
+    distantExpiries.delete(this);
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
+  }
+}
+
+/** Expiries further away than this wait in `distantExpiries` instead of holding a timer. */
+const EXPIRY_HORIZON_MS = 60_000;
+const distantExpiries = new Set<Connection>();
+let distantSweep: NodeJS.Timeout | undefined;
+
+function fireExpiry(conn: Connection): void {
+  conn.expiryDue();
+}
+
+/** Every half horizon: gives the connections whose expiry came within the horizon a timer. */
+function sweepDistantExpiries(): void {
+  const soon = Date.now() + EXPIRY_HORIZON_MS;
+  for (const conn of distantExpiries) if (conn.expiresAt <= soon) conn.expiryDue();
+  if (distantExpiries.size === 0 && distantSweep) {
+    clearInterval(distantSweep);
+    distantSweep = undefined;
   }
 }

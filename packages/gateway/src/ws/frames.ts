@@ -56,7 +56,7 @@ export async function handleFrame(
           return;
         }
         conn.expiresAt = verified.expiresAt;
-        conn.armExpiry(() => ctx.onExpired(conn));
+        conn.armExpiry(ctx.onExpired);
         conn.sendFrame({ type: 'ack', id: ackId });
       } catch (error) {
         if (!(error instanceof AuthError)) throw error;

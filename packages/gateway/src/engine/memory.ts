@@ -26,7 +26,8 @@ class UserStream {
   private ids: Map<string, number> | undefined;
   /** `at` of the oldest entry held (+∞ when none): trim checks age without touching old entries. */
   private oldestAt = Number.POSITIVE_INFINITY;
-  readonly listeners = new Set<StreamListener>();
+  /** Copy-on-write, like the manager's connection lists: small, and safe to loop over. */
+  listeners: readonly StreamListener[] = [];
   seq = 0;
   lastActivity: number;
 
@@ -173,9 +174,9 @@ export class MemoryEngine implements Engine {
 
   async subscribe(userId: string, listener: StreamListener): Promise<() => Promise<void>> {
     const stream = this.stream(userId);
-    stream.listeners.add(listener);
+    stream.listeners = [...stream.listeners, listener];
     return async () => {
-      stream.listeners.delete(listener);
+      stream.listeners = stream.listeners.filter((l) => l !== listener);
       stream.lastActivity = this.now();
     };
   }
@@ -184,7 +185,7 @@ export class MemoryEngine implements Engine {
   sweep(): void {
     const now = this.now();
     for (const [userId, stream] of this.streams) {
-      if (stream.listeners.size > 0) continue;
+      if (stream.listeners.length > 0) continue;
       stream.trim(this.history, now);
       if (stream.size === 0 && now - stream.lastActivity >= this.history.maxAgeMs) {
         this.streams.delete(userId);
@@ -203,6 +204,6 @@ export class MemoryEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    for (const stream of this.streams.values()) stream.listeners.clear();
+    for (const stream of this.streams.values()) stream.listeners = [];
   }
 }

@@ -15,7 +15,11 @@ export interface ResumePosition {
  * connections and the engine subscription; it exists from the user's first connection to the last.
  */
 class UserChannel {
-  readonly connections = new Set<Connection>();
+  /**
+   * Copy-on-write (a new array on every change), so a loop over it is never disturbed by a
+   * connection coming or going meanwhile; an array of a few entries is also smaller than a Set.
+   */
+  connections: readonly Connection[] = [];
   unsubscribe: (() => Promise<void>) | undefined;
   ready!: Promise<void>;
 
@@ -61,13 +65,13 @@ export class ConnectionManager {
    */
   async attach(conn: Connection, resume: ResumePosition | undefined): Promise<void> {
     let channel = this.channels.get(conn.userId);
-    if (channel && channel.connections.size >= this.maxConnectionsPerUser) {
+    if (channel && channel.connections.length >= this.maxConnectionsPerUser) {
       this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
       conn.close(CloseCode.TooManyConnections, 'too many connections for this user');
       return;
     }
     if (!channel) channel = this.openChannel(conn.userId);
-    channel.connections.add(conn);
+    channel.connections = [...channel.connections, conn];
     this.connectionCount++;
     this.metrics.connections.set(this.connectionCount);
 
@@ -116,10 +120,11 @@ export class ConnectionManager {
 
   detach(conn: Connection): void {
     const channel = this.channels.get(conn.userId);
-    if (!channel?.connections.delete(conn)) return;
+    if (!channel?.connections.includes(conn)) return;
+    channel.connections = channel.connections.filter((c) => c !== conn);
     this.connectionCount--;
     this.metrics.connections.set(this.connectionCount);
-    if (channel.connections.size > 0) return;
+    if (channel.connections.length > 0) return;
     this.channels.delete(conn.userId);
     this.metrics.users.set(this.channels.size);
     channel.ready

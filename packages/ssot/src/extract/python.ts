@@ -50,9 +50,10 @@ function firstError(n: Node): Node {
 }
 
 /** Extracts imports and module-level bindings of one Python file with tree-sitter-python. */
-export function extractPython(file: string, text: string): FileRecord {
+export function extractPython(file: string, text: string, parsed?: Parser.Tree): FileRecord {
   const record = emptyRecord(file, 'py', text.length);
-  const tree = getParser().parse(text, undefined, { bufferSize: text.length * 2 + 64 });
+  // `parsed`: a tree of `text` the caller already has (`ssot migrate` parses once for both).
+  const tree = parsed ?? getParser().parse(text, undefined, { bufferSize: text.length * 2 + 64 });
   const root = tree.rootNode;
   if (root.hasError) {
     const err = firstError(root);

@@ -5,7 +5,7 @@ import { audit } from '../audit.js';
 import { loadConfig, type SsotConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { dirtyFiles } from './git.js';
-import { type MigrationPlan, parses, planMigration } from './plan.js';
+import { type MigrationPlan, parses, planMigrationParallel } from './plan.js';
 import { Project } from './project.js';
 import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
 import { Run, type RunRecord } from './runs.js';
@@ -32,6 +32,8 @@ export interface MigrateOptions {
   verifyOutput?: 'inherit' | 'pipe';
   /** Recorded in the run. */
   command?: string[];
+  /** Planner threads (0: none); default by input size. */
+  workers?: number;
 }
 
 export interface MigrateResult {
@@ -94,10 +96,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     heads: heads.filter(Boolean),
   });
   const active = activateRules(rules, project.finder());
-  const plan = planMigration(project, active, {
+  const plan = await planMigrationParallel(project, active, {
     include: options.include,
     exclude: options.exclude,
     limit: options.limit,
+    workers: options.workers,
   });
   const result: MigrateResult = {
     root,
@@ -121,10 +124,12 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   );
   for (const file of changedSince)
     result.restored.push({ file, reason: 'changed while planning; not written' });
-  // Every written file is parsed again from disk; one that does not parse is put back.
+  // Every written file is read back: its text must be the rewrite that was parsed before
+  // writing; anything else (a concurrent edit) is parsed again, and put back if it does not parse.
+  const planned = new Map(plan.changes.map((c) => [c.file, c.after]));
   for (const file of written) {
     const text = readFileSync(join(root, file), 'utf8');
-    if (!parses(file, text)) {
+    if (text !== planned.get(file) && !parses(file, text)) {
       run.forget(file);
       result.restored.push({ file, reason: 'did not parse after writing; restored' });
     }

@@ -1,11 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { structuredPatch } from 'diff';
 import MagicString from 'magic-string';
 import picomatch from 'picomatch';
 import type { FileRecord, ImportRecord } from '../extract/types.js';
 import type { ResolvedImport } from '../resolve/types.js';
 import { type Project, probeImport } from './project.js';
-import { type PySpeller, pythonParses, rewritePython } from './python.js';
+import { type PySpeller, pythonParses, reparsesPython, rewritePython } from './python.js';
 import type { ActiveRule } from './rules.js';
 import type { Edit, Lookup, RewriteInput, RewriteOutput, Target } from './types.js';
 import { rewriteTypeScript, type TsSpeller, typescriptParses } from './typescript.js';
@@ -49,6 +51,8 @@ export interface PlanOptions {
   exclude?: string[];
   /** Change at most this many files (the rest stay for the next batch). */
   limit?: number;
+  /** Plan only these files (a worker's share). */
+  only?: string[];
 }
 
 interface ModuleInfo {
@@ -56,6 +60,8 @@ interface ModuleInfo {
   module: string;
   file: string | null;
 }
+
+const TS_SOURCE = /\.(d\.)?[cm]?[jt]sx?$/;
 
 /** Module specifiers in TS/JS source: `from '…'`, `import '…'`, `require('…')`, `import('…')`. */
 const TS_SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"`])([^'"`\n]+)\1/g;
@@ -95,13 +101,53 @@ export class Matcher {
     return { words: [...out].filter(Boolean), dirs: [...dirs] };
   }
 
+  private tsWords: { names: Set<string>; bare: Set<string>; prefixes: string[] } | null = null;
+
+  /**
+   * Whether a specifier can name a moved TS module, before resolving it: its last segment is
+   * the moved file's name (or its directory's, for an index file), it is the rule's package or
+   * alias, or it starts with a prefix rule's prefix.
+   */
+  private mayMatch(spec: string): boolean {
+    if (!this.tsWords) {
+      const names = new Set<string>();
+      const bare = new Set<string>();
+      const prefixes: string[] = [];
+      const entries = this.project.packageEntries();
+      const packages = this.project.typescript.workspacePackages();
+      for (const r of this.byLanguage.ts) {
+        if (r.prefix) {
+          prefixes.push(r.from.slice(0, -1));
+          continue;
+        }
+        const path = r.fromFile ?? r.from;
+        const base = posix.basename(path).replace(TS_SOURCE, '');
+        names.add(base === 'index' ? posix.basename(posix.dirname(path)) : base);
+        names.add(base);
+        if (!r.from.startsWith('.') && !this.project.has(r.from)) bare.add(r.from);
+        const pkgDir = r.fromFile ? entries.get(r.fromFile) : undefined;
+        for (const [name, dir] of packages) if (dir === pkgDir) bare.add(name);
+      }
+      this.tsWords = { names, bare, prefixes };
+    }
+    const w = this.tsWords;
+    if (w.bare.has(spec)) return true;
+    if (
+      w.prefixes.some((p) => spec.startsWith(p) || (spec.startsWith('.') && !p.startsWith('@')))
+    ) {
+      return true;
+    }
+    const last = spec.slice(spec.lastIndexOf('/') + 1).replace(TS_SOURCE, '');
+    return last === '' || last === '.' || last === '..' || w.names.has(last);
+  }
+
   /** TS: the specifiers written in `text` that reach a moved module (resolved from `file`). */
   tsSpecifiers(file: string, text: string): Set<string> {
     const out = new Set<string>();
     if (this.byLanguage.ts.length === 0) return out;
     for (const m of text.matchAll(TS_SPECIFIER)) {
       const spec = m[2] as string;
-      if (out.has(spec)) continue;
+      if (out.has(spec) || !this.mayMatch(spec)) continue;
       const r = this.project.typescript.resolve(file, probeImport(spec));
       if (this.matches('ts', { spec, module: r.module, file: r.file })) out.add(spec);
     }
@@ -257,7 +303,7 @@ function typescriptSpeller(
   resolved: (i: number) => ResolvedImport,
   record: FileRecord,
 ): TsSpeller {
-  const entries = project.typescript.packageEntries();
+  const entries = project.packageEntries();
   const pkgOf = (f: string): string | null => {
     let best: string | null = null;
     for (const dir of entries.values()) {
@@ -371,13 +417,18 @@ export function planMigration(
     notes: [],
     stats: { files: 0, candidates: 0, statements: 0, deferred: 0 },
   };
-  const files = project.files().sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const only = options.only ? new Set(options.only) : null;
+  const files = project.discovery.files
+    .filter((f) => !only || only.has(f.file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   plan.stats.files = files.length;
   const mentions = (s: string) => needles.words.some((n) => s.includes(n));
   const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
-  for (const { file, language, text } of files) {
+  for (const { file, language } of files) {
     if (include && !include(file)) continue;
     if (exclude?.(file)) continue;
+    const text = project.text(file);
+    if (text === undefined) continue;
     const within = language === 'py' && inside(file);
     const specs = language === 'ts' ? matcher.tsSpecifiers(file, text) : null;
     if (specs ? specs.size === 0 : !within && !mentions(text)) continue;
@@ -406,10 +457,12 @@ export function planMigration(
       const r = resolved(i);
       return { spec: imp.specifier, module: r.module, file: r.file };
     };
+    const tree = language === 'py' ? project.takeTree(file) : undefined;
     const input: RewriteInput = {
       file,
       text,
       record,
+      tree,
       resolved,
       lookup: (i, name, module) => {
         if (!relevant[i]) return null;
@@ -450,7 +503,11 @@ export function planMigration(
       continue;
     }
     if (after === text) continue;
-    if (!parses(file, after)) {
+    const ok =
+      language === 'py' && tree && text.charCodeAt(0) !== 0xfeff
+        ? reparsesPython(text, tree, out.edits, after)
+        : parses(file, after);
+    if (!ok) {
       plan.skipped.push({ file, reason: 'the rewritten file would not parse; left unchanged' });
       continue;
     }
@@ -469,4 +526,80 @@ export function planMigration(
     plan.stats.statements += out.statements;
   }
   return plan;
+}
+
+/** Below this many bytes of source, threads cost more than they save. */
+const PARALLEL_MIN_BYTES = 4_000_000;
+
+/**
+ * Plans on worker threads (one per core, files dealt round-robin) when the tree is large;
+ * the merged plan equals the single-threaded one.
+ */
+export async function planMigrationParallel(
+  project: Project,
+  rules: ActiveRule[],
+  options: PlanOptions & { workers?: number } = {},
+): Promise<MigrationPlan> {
+  const bytes = project.discovery.files.reduce((n, f) => n + f.size, 0);
+  const workers =
+    options.workers ?? (bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(availableParallelism(), 8));
+  if (workers <= 1) return planMigration(project, rules, options);
+  const { limit, workers: _workers, ...rest } = options;
+  // Contiguous runs of the sorted paths, balanced by size: neighbours share directories, so
+  // each worker's resolver cache serves its own files.
+  const sorted = [...project.discovery.files].sort((a, b) => (a.file < b.file ? -1 : 1));
+  const shares: string[][] = [];
+  let acc = 0;
+  for (const f of sorted) {
+    const k = Math.min(workers - 1, Math.floor((acc * workers) / Math.max(1, bytes)));
+    const share = shares[k] ?? [];
+    shares[k] = share;
+    share.push(f.file);
+    acc += f.size;
+  }
+  const snapshot = project.snapshot();
+  // From the TypeScript sources (tests, `npx ssot` before a build) the worker registers tsx first.
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+  const plans = await Promise.all(
+    shares.map(
+      (only) =>
+        new Promise<MigrationPlan>((resolve, reject) => {
+          const workerData = { snapshot, rules, options: { ...rest, only } };
+          const w = fromSource
+            ? new Worker(
+                `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+                   .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
+                { eval: true, workerData },
+              )
+            : new Worker(workerUrl, { workerData });
+          w.once('message', (p: MigrationPlan) => resolve(p));
+          w.once('error', reject);
+          w.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`migrate worker exited with code ${code}`));
+          });
+        }),
+    ),
+  );
+  const byName = (a: { file: string }, b: { file: string }) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+  const merged: MigrationPlan = {
+    rules,
+    changes: plans.flatMap((p) => p.changes).sort(byName),
+    skipped: plans.flatMap((p) => p.skipped).sort(byName),
+    notes: plans.flatMap((p) => p.notes).sort(byName),
+    stats: {
+      files: plans.reduce((n, p) => n + p.stats.files, 0),
+      candidates: plans.reduce((n, p) => n + p.stats.candidates, 0),
+      statements: 0,
+      deferred: 0,
+    },
+  };
+  for (const c of merged.changes) c.before = project.text(c.file) ?? '';
+  if (limit !== undefined && merged.changes.length > limit) {
+    merged.stats.deferred = merged.changes.length - limit;
+    merged.changes = merged.changes.slice(0, limit);
+  }
+  merged.stats.statements = merged.changes.reduce((n, c) => n + c.statements, 0);
+  return merged;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type Parser from 'tree-sitter';
 import { type Discovery, discover } from '../discover/discover.js';
 import { extractPython } from '../extract/python.js';
 import type { FileRecord, ImportRecord } from '../extract/types.js';
@@ -7,6 +8,7 @@ import { extractTypeScript } from '../extract/typescript.js';
 import { PythonResolver } from '../resolve/python.js';
 import type { ResolvedImport } from '../resolve/types.js';
 import { TypeScriptResolver } from '../resolve/typescript.js';
+import { parsePython } from './python.js';
 import type { ModuleFinder } from './rules.js';
 
 const IMPORT_HEAD = /^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)/gm;
@@ -38,81 +40,129 @@ export { probe as probeImport };
  * syntax records extracted on demand — only files that can mention a moved module are parsed,
  * which keeps a migration of a 10,000-file tree to the few seconds it takes to read it.
  */
+export interface ProjectOptions {
+  ignore?: string[];
+  maxFileBytes?: number;
+  /** Python top-level names the migration imports (a namespace package nobody imports yet). */
+  heads?: string[];
+}
+
+/** What a worker needs to rebuild the project without walking or reading the tree again. */
+export interface ProjectSnapshot {
+  root: string;
+  files: Discovery['files'];
+  dirs: string[];
+  heads: string[];
+}
+
 export class Project {
   readonly root: string;
   readonly discovery: Discovery;
   readonly python: PythonResolver;
   readonly typescript: TypeScriptResolver;
-  private readonly texts = new Map<string, string>();
+  /** First segments of absolute Python imports (for namespace packages). */
+  readonly heads: string[];
+  private readonly texts = new Map<string, string | null>();
   private readonly records = new Map<string, FileRecord>();
   private readonly resolutions = new Map<string, ResolvedImport[]>();
+  private readonly trees = new Map<string, Parser.Tree>();
+  private readonly known: Set<string>;
+  private entries: Map<string, string> | null = null;
 
-  constructor(
-    root: string,
-    options: {
-      ignore?: string[];
-      maxFileBytes?: number;
-      /** Python top-level names the migration imports (a namespace package nobody imports yet). */
-      heads?: string[];
-    } = {},
-  ) {
-    this.root = root;
-    this.discovery = discover(root, options);
-    const heads = new Set<string>(options.heads ?? []);
-    const pyFiles: string[] = [];
-    for (const f of this.discovery.files) {
-      let text: string;
-      try {
-        text = readFileSync(join(root, f.file), 'utf8');
-      } catch {
-        continue;
-      }
-      if (text.includes('\0')) continue;
-      this.texts.set(f.file, text);
-      if (f.language === 'py') {
-        pyFiles.push(f.file);
+  /** Walks the root and reads every file (the Python import heads come from all of them). */
+  constructor(root: string, options?: ProjectOptions);
+  /** Rebuilds a project from a snapshot; files are read when first needed. */
+  constructor(snapshot: ProjectSnapshot);
+  constructor(rootOrSnapshot: string | ProjectSnapshot, options: ProjectOptions = {}) {
+    if (typeof rootOrSnapshot === 'string') {
+      this.root = rootOrSnapshot;
+      this.discovery = discover(rootOrSnapshot, options);
+      this.known = new Set(this.discovery.files.map((f) => f.file));
+      const heads = new Set<string>(options.heads ?? []);
+      for (const f of this.discovery.files) {
         // The Python resolver tells namespace packages by the first segments of absolute imports.
-        for (const m of text.matchAll(IMPORT_HEAD)) heads.add(m[1] as string);
+        const text = f.language === 'py' ? this.text(f.file) : undefined;
+        if (text !== undefined)
+          for (const m of text.matchAll(IMPORT_HEAD)) heads.add(m[1] as string);
       }
+      this.heads = [...heads];
+    } else {
+      this.root = rootOrSnapshot.root;
+      this.discovery = {
+        root: rootOrSnapshot.root,
+        files: rootOrSnapshot.files,
+        skipped: [],
+        dirs: new Set(rootOrSnapshot.dirs),
+      };
+      this.heads = rootOrSnapshot.heads;
+      this.known = new Set(this.discovery.files.map((f) => f.file));
     }
-    const headRecord = { imports: [...heads].map((h) => probe(h)) } as unknown as FileRecord;
-    this.python = new PythonResolver([headRecord], pyFiles);
-    this.typescript = new TypeScriptResolver(
-      root,
-      new Set(this.discovery.files.map((f) => f.file)),
-      this.discovery.dirs,
+    const headRecord = { imports: this.heads.map((h) => probe(h)) } as unknown as FileRecord;
+    this.python = new PythonResolver(
+      [headRecord],
+      this.discovery.files.filter((f) => f.language === 'py').map((f) => f.file),
     );
+    this.typescript = new TypeScriptResolver(this.root, this.known, this.discovery.dirs);
   }
 
-  /** Files in discovery order with their text. */
-  files(): { file: string; language: 'py' | 'ts'; text: string }[] {
-    const out: { file: string; language: 'py' | 'ts'; text: string }[] = [];
-    for (const f of this.discovery.files) {
-      const text = this.texts.get(f.file);
-      if (text !== undefined) out.push({ file: f.file, language: f.language, text });
-    }
-    return out;
+  snapshot(): ProjectSnapshot {
+    return {
+      root: this.root,
+      files: this.discovery.files,
+      dirs: [...this.discovery.dirs],
+      heads: this.heads,
+    };
   }
 
+  /** The file's text (read once; undefined for unreadable or binary files). */
   text(file: string): string | undefined {
-    return this.texts.get(file);
+    let text = this.texts.get(file);
+    if (text === undefined) {
+      if (!this.known.has(file)) return undefined;
+      try {
+        text = readFileSync(join(this.root, file), 'utf8');
+        if (text.includes('\0')) text = null;
+      } catch {
+        text = null;
+      }
+      this.texts.set(file, text);
+    }
+    return text ?? undefined;
   }
 
   has(file: string): boolean {
-    return this.texts.has(file);
+    return this.known.has(file);
+  }
+
+  /** Workspace package entry files → package directory (cached). */
+  packageEntries(): Map<string, string> {
+    this.entries ??= this.typescript.packageEntries();
+    return this.entries;
   }
 
   /** The file's syntax record (parsed once). */
   record(file: string): FileRecord | null {
     const known = this.records.get(file);
     if (known) return known;
-    const text = this.texts.get(file);
+    const text = this.text(file);
     if (text === undefined) return null;
     // A byte-order mark becomes a space for the parsers, keeping every offset.
     const t = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-    const record = file.endsWith('.py') ? extractPython(file, t) : extractTypeScript(file, t);
+    let record: FileRecord;
+    if (file.endsWith('.py')) {
+      const tree = parsePython(t);
+      this.trees.set(file, tree);
+      record = extractPython(file, t, tree);
+    } else record = extractTypeScript(file, t);
     this.records.set(file, record);
     return record;
+  }
+
+  /** The Python tree `record()` parsed, handed over once (the rewriter consumes it). */
+  takeTree(file: string): Parser.Tree | undefined {
+    const t = this.trees.get(file);
+    this.trees.delete(file);
+    return t;
   }
 
   /** Resolves one import of `file` (cached per file and index). */
@@ -157,7 +207,7 @@ export class Project {
     return {
       python: (module) => this.python.lookupModule(module, ''),
       typescript: (module) => {
-        if (this.texts.has(module)) return module;
+        if (this.known.has(module)) return module;
         // A path alias resolves under the tsconfig that declares it: try the root, then every
         // directory holding a tsconfig.json.
         for (const dir of this.tsconfigDirs()) {

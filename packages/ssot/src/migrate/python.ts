@@ -1,5 +1,6 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
+import { LineIndex } from '../extract/lines.js';
 import type { ImportedName, ImportRecord, Span } from '../extract/types.js';
 import {
   type Edit,
@@ -15,17 +16,58 @@ type Node = Parser.SyntaxNode;
 
 let parser: Parser | null = null;
 
-function parse(text: string): Parser.Tree {
+function getParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);
   }
-  return parser.parse(text, undefined, { bufferSize: text.length * 2 + 64 });
+  return parser;
+}
+
+/** Parses Python source (one tree serves the extract stage and the rewriter). */
+export function parsePython(text: string): Parser.Tree {
+  return getParser().parse(text);
 }
 
 /** Whether Python source parses without syntax errors. */
 export function pythonParses(text: string): boolean {
-  return !parse(text).rootNode.hasError;
+  return !parsePython(text).rootNode.hasError;
+}
+
+function pointAt(lines: LineIndex, offset: number): Parser.Point {
+  return { row: lines.line(offset) - 1, column: lines.column(offset) - 1 };
+}
+
+/**
+ * Whether `after` (= `before` with `edits` applied) parses, re-parsing incrementally from the
+ * tree of `before`: only the edited regions are parsed again. The tree is consumed.
+ */
+export function reparsesPython(
+  before: string,
+  tree: Parser.Tree,
+  edits: Edit[],
+  after: string,
+): boolean {
+  const lines = new LineIndex(before);
+  // Last edit first: earlier offsets stay valid; on a tie the replacement goes before the insertion.
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  for (const e of sorted) {
+    const start = pointAt(lines, e.start);
+    const nl = e.text.lastIndexOf('\n');
+    const newEnd =
+      nl === -1
+        ? { row: start.row, column: start.column + e.text.length }
+        : { row: start.row + e.text.split('\n').length - 1, column: e.text.length - nl - 1 };
+    tree.edit({
+      startIndex: e.start,
+      oldEndIndex: e.end,
+      newEndIndex: e.start + e.text.length,
+      startPosition: start,
+      oldEndPosition: pointAt(lines, e.end),
+      newEndPosition: newEnd,
+    });
+  }
+  return !getParser().parse(after, tree).rootNode.hasError;
 }
 
 export interface PySpeller {
@@ -234,9 +276,9 @@ export function rewritePython(input: RewriteInput, speller: PySpeller): RewriteO
   const { text, record } = input;
   const out: RewriteOutput = { edits: [], statements: 0, notes: [], skip: null };
   const edits = out.edits;
-  let tree: Parser.Tree | null = null;
+  let tree = (input.tree as Parser.Tree | undefined) ?? null;
   const root = (): Node => {
-    tree ??= parse(text);
+    tree ??= parsePython(text);
     return tree.rootNode;
   };
   const names = new Names(root, text);

@@ -41,6 +41,8 @@ export interface RewriteInput {
     name: string | null,
     module?: { module: string; file: string | null },
   ) => Lookup;
+  /** Python: the file's syntax tree when the caller has it (parsed once for extract and rewrite). */
+  tree?: unknown;
   /** Whether a module file binds, exports or re-exports `name`. */
   defines: (file: string, name: string) => boolean;
   /** Whether any rule (by module or by name) concerns the module import `index` reaches. */

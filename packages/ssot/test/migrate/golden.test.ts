@@ -90,3 +90,16 @@ test('migrate: comments, blank lines and formatting outside the rewritten spans 
     }
   }
 });
+
+test('migrate: planning on worker threads gives the same plan as on one thread', async () => {
+  for (const name of FIXTURES) {
+    const dir = copyFixture(name);
+    const one = await migrate({ root: dir, workers: 0 });
+    const two = await migrate({ root: dir, workers: 2 });
+    assert.deepEqual(two.plan.changes, one.plan.changes);
+    assert.deepEqual(two.plan.skipped, one.plan.skipped);
+    assert.deepEqual(two.plan.stats, one.plan.stats);
+    const limited = await migrate({ root: dir, workers: 2, limit: 3 });
+    assert.deepEqual(limited.plan.changes, one.plan.changes.slice(0, 3));
+  }
+});

@@ -22,8 +22,24 @@ function byTarget<T extends Result>(rows: T[]): Map<TargetName, T[]> {
   return out;
 }
 
+/**
+ * Measurements taken while other processes used less than this share of a core. This machine is
+ * shared: when some rounds were quiet, medians are over those only (the tables say how many).
+ */
+export const QUIET_OTHERS_PCT = 25;
+
+function quietRows(rows: PhaseResult[] | undefined): PhaseResult[] {
+  const all = rows ?? [];
+  const quiet = all.filter((r) => r.otherCpuPct < QUIET_OTHERS_PCT);
+  return quiet.length > 0 ? quiet : all;
+}
+
 function med(rows: PhaseResult[] | undefined, key: keyof PhaseResult): number {
-  return median((rows ?? []).map((r) => r[key] as number));
+  return median(quietRows(rows).map((r) => r[key] as number));
+}
+
+function used(rows: PhaseResult[]): string {
+  return `${quietRows(rows).length}/${rows.length}`;
 }
 
 function errors(rows: PhaseResult[]): string {
@@ -39,12 +55,12 @@ function loadTable(title: string, loads: Loads, paced: boolean): string {
     `#### ${title}`,
     '',
     "| target | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | client CPU | client µs/delivery | others' CPU | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |",
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
+    '| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
   ];
   for (const [target, rows] of loads) {
     const behind = paced ? Math.max(...rows.map((r) => r.behind)) : 0;
     lines.push(
-      `| ${target}${behind ? ` (fell behind by ${behind})` : ''} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
+      `| ${target}${behind ? ` (fell behind by ${behind})` : ''} | ${used(rows)} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
         `| ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
         `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} | ${fmt(med(rows, 'otherCpuPct'), 0)} % ` +
         `| ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ratio(med(rows, 'p99Us'), med(base, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} ` +
@@ -78,13 +94,13 @@ function streamTable(loads: Loads): string {
   const lines = [
     '#### Token streaming (agent_message deltas, one frame per token)',
     '',
-    '| target | tokens delivered/s | server CPU µs per delivered token | × ws | server CPU | client CPU | p50 ms | p99 ms | max ms | lost / misrouted / out-of-order |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+    "| target | rounds used | tokens delivered/s | server CPU µs per delivered token | × ws | server CPU | client CPU | others' CPU | p50 ms | p99 ms | max ms | lost / misrouted / out-of-order |",
+    '| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
   ];
   for (const [t, rows] of loads) {
     lines.push(
-      `| ${t} | ${int(med(rows, 'deliveriesPerSec'))} | ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
-        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} | ${errors(rows)} |`,
+      `| ${t} | ${used(rows)} | ${int(med(rows, 'deliveriesPerSec'))} | ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
+        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'otherCpuPct'), 0)} % | ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} | ${errors(rows)} |`,
     );
   }
   return lines.join('\n');
@@ -141,7 +157,7 @@ export function summarize(
   const rounds = new Set(results.map((r) => r.round)).size;
   const out = [
     `Run ${meta.started.toISOString()} → ${meta.finished.toISOString()}, \`${meta.command}\`, ${rounds} round(s), medians over rounds; ` +
-      `errors are sums over rounds. Pinned: ${meta.pinned ? 'server core 0, client core 1' : 'no'}.`,
+      `errors are sums over all rounds. "Rounds used": medians are over the rounds in which other processes used < ${QUIET_OTHERS_PCT} % of a core, when there were any. Pinned: ${meta.pinned ? 'server core 0, client core 1' : 'no'}.`,
     '',
   ];
   for (const [key, g] of groups) {

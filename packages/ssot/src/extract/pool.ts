@@ -37,6 +37,7 @@ export async function extractAll(
   const batches: SourceFile[][] = [];
   for (let i = 0; i < order.length; i += BATCH) batches.push(order.slice(i, i + BATCH));
   const results: ExtractResult[] = [];
+  const decoder = new TextDecoder();
   let done = 0;
   let next = 0;
   // From the TypeScript sources (tests, `npx ssot` before a build) the worker registers tsx first.
@@ -54,12 +55,15 @@ export async function extractAll(
     Array.from({ length: Math.min(workers, batches.length) }, () => {
       return new Promise<void>((resolve, reject) => {
         const w = spawn();
+        let ended = false;
         const feed = () => {
-          const batch = batches[next++];
+          if (ended) return;
+          const batch = next < batches.length ? batches[next++] : null;
+          if (!batch) ended = true;
           w.postMessage(batch ?? null);
         };
-        w.on('message', (msg: string) => {
-          const r = JSON.parse(msg) as ExtractResult;
+        w.on('message', (msg: Uint8Array) => {
+          const r = JSON.parse(decoder.decode(msg)) as ExtractResult;
           options.onRecords?.(r.records);
           results.push(r);
           done += r.records.length + r.skipped.length;
@@ -69,6 +73,7 @@ export async function extractAll(
         w.on('error', reject);
         w.on('exit', () => resolve());
         feed();
+        feed(); // one batch queued ahead, so that a worker never waits for the next
       });
     }),
   );

@@ -80,9 +80,11 @@ export function buildGraph(
     m.record.imports.forEach((imp, i) => {
       const r = m.resolved[i];
       if (!r) return;
-      const base = { from: m.file, kind: edgeKind(imp), importIndex: i, line: imp.line };
-      if (r.file) addEdge({ ...base, to: r.file });
-      for (const sub of r.submodules ?? []) if (sub) addEdge({ ...base, to: sub });
+      const kind = edgeKind(imp);
+      if (r.file) addEdge({ from: m.file, to: r.file, kind, importIndex: i, line: imp.line });
+      for (const sub of r.submodules ?? []) {
+        if (sub) addEdge({ from: m.file, to: sub, kind, importIndex: i, line: imp.line });
+      }
     });
   }
   return { modules, edges, out, importers, resolvers };

@@ -204,8 +204,8 @@ export class TypeScriptResolver {
 
   resolve(importer: string, imp: ImportRecord): ResolvedImport {
     const spec = imp.specifier;
-    const dir = dirname(join(this.root, importer));
-    const key = `${dir}\0${spec}`;
+    // Keyed by the importer's directory (relative, no path joins): one tsconfig per directory.
+    const key = `${importer.slice(0, importer.lastIndexOf('/') + 1)}\0${spec}`;
     let hit = this.cache.get(key);
     if (!hit) {
       hit = this.resolveUncached(join(this.root, importer), spec);

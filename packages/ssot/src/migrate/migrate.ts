@@ -119,7 +119,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   }
 
   const run = Run.create(root, 'migrate', options.command ?? []);
-  const { written, changedSince } = run.write(
+  const { written, changedSince } = await run.write(
     plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
   );
   for (const file of changedSince)

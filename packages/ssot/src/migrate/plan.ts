@@ -561,26 +561,28 @@ export async function planMigrationParallel(
   // From the TypeScript sources (tests, `npx ssot` before a build) the worker registers tsx first.
   const fromSource = import.meta.url.endsWith('.ts');
   const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const plans = await Promise.all(
-    shares.map(
-      (only) =>
-        new Promise<MigrationPlan>((resolve, reject) => {
-          const workerData = { snapshot, rules, options: { ...rest, only } };
-          const w = fromSource
-            ? new Worker(
-                `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-                   .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-                { eval: true, workerData },
-              )
-            : new Worker(workerUrl, { workerData });
-          w.once('message', (p: MigrationPlan) => resolve(p));
-          w.once('error', reject);
-          w.once('exit', (code) => {
-            if (code !== 0) reject(new Error(`migrate worker exited with code ${code}`));
-          });
-        }),
-    ),
+  const spawned = shares.slice(1).map(
+    (only) =>
+      new Promise<MigrationPlan>((resolve, reject) => {
+        const workerData = { snapshot, rules, options: { ...rest, only } };
+        const w = fromSource
+          ? new Worker(
+              `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+                 .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
+              { eval: true, workerData },
+            )
+          : new Worker(workerUrl, { workerData });
+        w.once('message', (p: MigrationPlan) => resolve(p));
+        w.once('error', reject);
+        w.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`migrate worker exited with code ${code}`));
+        });
+      }),
   );
+  // This thread takes the first share (its files are read and its resolvers warm) while the
+  // workers start.
+  const own = planMigration(project, rules, { ...rest, only: shares[0] ?? [] });
+  const plans = [own, ...(await Promise.all(spawned))];
   const byName = (a: { file: string }, b: { file: string }) =>
     a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
   const merged: MigrationPlan = {

@@ -5,10 +5,10 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -19,8 +19,8 @@ export interface RunFile {
   before: string | null;
   /** sha256 of the bytes the run wrote. */
   after: string;
-  /** Saved original (relative to the run directory); null when the run created the file. */
-  original: string | null;
+  /** Where the original bytes sit in the run's `originals.bin`; null when the run created the file. */
+  original: { offset: number; length: number } | null;
   mode: number;
 }
 
@@ -38,6 +38,34 @@ export interface RunRecord {
   rolledBack?: { at: string; reason: string };
   statements: number;
   files: RunFile[];
+}
+
+const ORIGINALS = 'originals.bin';
+
+/** Runs `fn` over `items`, at most `width` at a time; results in order. */
+async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>, width = 64): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+async function writeAtomicAsync(path: string, data: string, mode: number): Promise<void> {
+  const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.ssot-tmp`);
+  await writeFile(tmp, data, { mode });
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
 }
 
 export function sha256(data: Buffer | string): string {
@@ -103,7 +131,7 @@ export class Run {
       files: [],
     };
     const run = new Run(root, record);
-    mkdirSync(join(run.dir, 'originals'), { recursive: true });
+    mkdirSync(run.dir, { recursive: true });
     run.save();
     return run;
   }
@@ -137,47 +165,56 @@ export class Run {
   }
 
   /**
-   * Saves the originals of `writes`, then writes each file atomically. A file whose bytes are
-   * no longer the ones planned is not written (returned in `changedSince`).
+   * Saves the originals of `writes` (one `originals.bin`, before any file changes), then writes
+   * each file atomically, many at a time. A file whose bytes are no longer the ones planned is
+   * not written (returned in `changedSince`).
    */
-  write(writes: PendingWrite[]): { written: string[]; changedSince: string[] } {
-    const ready: { w: PendingWrite; abs: string; original: Buffer | null; mode: number }[] = [];
-    const changedSince: string[] = [];
-    for (const w of writes) {
+  async write(writes: PendingWrite[]): Promise<{ written: string[]; changedSince: string[] }> {
+    const read = await inBatches(writes, async (w) => {
       const abs = join(this.root, w.file);
-      let original: Buffer | null = null;
-      let mode = 0o644;
-      if (existsSync(abs)) {
-        original = readFileSync(abs);
-        mode = statSync(abs).mode & 0o7777;
+      try {
+        const [original, st] = await Promise.all([readFile(abs), stat(abs)]);
+        return { w, abs, original, mode: st.mode & 0o7777 };
+      } catch {
+        return { w, abs, original: null, mode: 0o644 };
       }
-      const now = original === null ? null : original.toString('utf8');
-      if (now !== w.expected) {
-        changedSince.push(w.file);
-        continue;
-      }
-      ready.push({ w, abs, original, mode });
+    });
+    const ready: typeof read = [];
+    const changedSince: string[] = [];
+    for (const r of read) {
+      const now = r.original === null ? null : r.original.toString('utf8');
+      if (now === r.w.expected) ready.push(r);
+      else changedSince.push(r.w.file);
     }
-    ready.forEach((r, i) => {
-      const name = r.original ? `originals/${i}` : null;
-      if (name && r.original) writeFileSync(join(this.dir, name), r.original);
+    let offset = 0;
+    const blobs: Buffer[] = [];
+    for (const r of ready) {
+      let original: RunFile['original'] = null;
+      if (r.original) {
+        original = { offset, length: r.original.length };
+        offset += r.original.length;
+        blobs.push(r.original);
+      }
       this.record.files.push({
         file: r.w.file,
         before: r.original ? sha256(r.original) : null,
         after: sha256(Buffer.from(r.w.after, 'utf8')),
-        original: name,
+        original,
         mode: r.mode,
       });
-    });
-    this.save();
-    for (const r of ready) {
-      mkdirSync(dirname(r.abs), { recursive: true });
-      writeAtomic(r.abs, r.w.after, r.mode);
     }
+    writeFileSync(join(this.dir, ORIGINALS), Buffer.concat(blobs));
+    this.save();
+    await inBatches(ready, async (r) => {
+      await mkdir(dirname(r.abs), { recursive: true });
+      await writeAtomicAsync(r.abs, r.w.after, r.mode);
+    });
     this.record.status = 'applied';
     this.save();
     return { written: ready.map((r) => r.w.file), changedSince };
   }
+
+  private blob: Buffer | null = null;
 
   /** Puts one file back to its original bytes (or removes it when the run created it). */
   restoreFile(f: RunFile): void {
@@ -186,7 +223,12 @@ export class Run {
       if (existsSync(abs)) unlinkSync(abs);
       return;
     }
-    writeAtomic(abs, readFileSync(join(this.dir, f.original)), f.mode);
+    this.blob ??= readFileSync(join(this.dir, ORIGINALS));
+    writeAtomic(
+      abs,
+      this.blob.subarray(f.original.offset, f.original.offset + f.original.length),
+      f.mode,
+    );
   }
 
   /** Drops a file from the run after restoring it (it no longer counts as changed). */

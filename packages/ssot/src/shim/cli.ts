@@ -93,7 +93,7 @@ export async function runShim(args: string[]): Promise<number> {
       },
     ];
   }
-  const result = generateShims({
+  const result = await generateShims({
     root,
     configPath: values.config,
     shims,

@@ -204,7 +204,7 @@ function tsShim(
 }
 
 /** Builds (and with `write`, writes) deprecation modules for moved paths. */
-export function generateShims(options: ShimOptions): ShimResult {
+export async function generateShims(options: ShimOptions): Promise<ShimResult> {
   const root = resolvePath(options.root);
   if (!existsSync(root)) throw new UserError(`root directory not found: ${root}`);
   const config = options.config ?? loadConfig(root, options.configPath).config;
@@ -329,7 +329,7 @@ export function generateShims(options: ShimOptions): ShimResult {
         after: s.text,
       })),
     ];
-    r.write(writes);
+    await r.write(writes);
     run = r.record;
   }
   return { shims, run };

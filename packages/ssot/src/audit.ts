@@ -3,7 +3,7 @@ import { analyze } from './analyze/analyze.js';
 import type { Finding } from './analyze/types.js';
 import { loadConfig, RULE_IDS, type RuleId, type SsotConfig } from './config/config.js';
 import { discover, type SkippedFile } from './discover/discover.js';
-import { extractAll } from './extract/pool.js';
+import { ExtractPool, extractAll } from './extract/pool.js';
 import type { FileRecord, ParseError } from './extract/types.js';
 import { buildGraph, type ProjectGraph } from './graph/graph.js';
 import { createResolvers, createTypeScriptResolver, resolveInto } from './resolve/resolve.js';
@@ -74,13 +74,22 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     };
   })();
 
-  const discovery = discover(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
+  // Workers load the parsers while discovery walks the tree (closed unused for small trees).
+  const pool = options.workers === 0 ? undefined : new ExtractPool(root, options.workers);
+  let discovery: ReturnType<typeof discover>;
+  try {
+    discovery = discover(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
+  } catch (e) {
+    pool?.close();
+    throw e;
+  }
   const tDiscover = lap();
   // TS/JS imports are resolved as their records arrive, while the extract stage goes on.
   const typescript = createTypeScriptResolver(discovery);
   const resolution: Resolution = new Map();
   const extracted = await extractAll(root, discovery.files, {
     workers: options.workers,
+    pool,
     onProgress: (done, total) => options.onProgress?.('extract', done, total),
     onRecords: (records) =>
       resolveInto(

@@ -32,7 +32,7 @@ export {
 export { UserError } from './errors.js';
 export { type ExtractResult, extractFile, extractFiles } from './extract/extract.js';
 export { LineIndex } from './extract/lines.js';
-export { type ExtractOptions, extractAll } from './extract/pool.js';
+export { defaultWorkers, type ExtractOptions, ExtractPool, extractAll } from './extract/pool.js';
 export { extractPython } from './extract/python.js';
 export type * from './extract/types.js';
 export { extractTypeScript } from './extract/typescript.js';

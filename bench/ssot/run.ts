@@ -59,28 +59,38 @@ interface Tool {
 }
 
 const ssotBin = join(repoRoot, 'packages', 'ssot', 'bin', 'ssot.js');
+/** `ssot audit` on `target`, JSON report to a file; `summary` describes it. */
+function ssotTool(
+  scope: string,
+  target: string,
+  name: string,
+  summary: (r: SsotReport) => string,
+): Tool {
+  return {
+    name: 'ssot audit',
+    scope,
+    cmd: [process.execPath, ssotBin, 'audit', target, '--format', 'json', '-o', out(name), '-q'],
+    cwd: repoRoot,
+    check: () => summary(JSON.parse(readJson(out(name))) as SsotReport),
+  };
+}
+
+interface SsotReport {
+  stats: { files: number; imports: number };
+  findings: { rule: string }[];
+}
+
 const tools: Tool[] = [
-  {
-    name: 'ssot audit',
-    scope: 'whole repo (Python + TS)',
-    cmd: [process.execPath, ssotBin, 'audit', dir, '--format', 'json', '-o', out('ssot'), '-q'],
-    cwd: repoRoot,
-    check: () => {
-      const r = JSON.parse(readJson(out('ssot')));
-      return `${r.stats.files} files, ${r.stats.imports} imports, ${r.findings.length} findings`;
-    },
-  },
-  {
-    name: 'ssot audit',
-    scope: 'TS half only',
-    cmd: [process.execPath, ssotBin, 'audit', web, '--format', 'json', '-o', out('ssot-ts'), '-q'],
-    cwd: repoRoot,
-    check: () => {
-      const r = JSON.parse(readJson(out('ssot-ts')));
-      const cycles = r.findings.filter((f: { rule: string }) => f.rule === 'cycle').length;
-      return `${r.stats.files} files, ${r.stats.imports} imports, ${cycles} cycle findings`;
-    },
-  },
+  ssotTool(
+    'whole repo (Python + TS)',
+    dir,
+    'ssot',
+    (r) => `${r.stats.files} files, ${r.stats.imports} imports, ${r.findings.length} findings`,
+  ),
+  ssotTool('TS half only', web, 'ssot-ts', (r) => {
+    const cycles = r.findings.filter((f) => f.rule === 'cycle').length;
+    return `${r.stats.files} files, ${r.stats.imports} imports, ${cycles} cycle findings`;
+  }),
   {
     name: 'dependency-cruiser',
     scope: 'TS half only',

@@ -270,18 +270,6 @@ class PyExtractor extends RecordBuilder {
     this.finish();
   }
 
-  private bind(name: string, at: Span, kind: BindingKind, target: string[] | null): void {
-    this.record.bindings.push({
-      span: at,
-      line: this.lines.line(at.start),
-      column: this.lines.column(at.start),
-      name,
-      kind,
-      exported: !name.startsWith('_'),
-      target,
-    });
-  }
-
   private block(node: Node, allNames: Set<string>, top: boolean, ctx: Context): void {
     for (const stmt of node.namedChildren) {
       switch (stmt.type) {
@@ -299,7 +287,7 @@ class PyExtractor extends RecordBuilder {
           this.reexports += rec.kind === 'export-all' ? 1 : rec.names.length;
           for (const n of rec.names) {
             if (n.localSpan && n.local !== n.imported)
-              this.bind(n.local, n.localSpan, 'alias', null);
+              this.bind(n.local, n.localSpan, 'alias', isPublic(n.local));
           }
           break;
         }
@@ -378,12 +366,8 @@ class PyExtractor extends RecordBuilder {
     const hook = def.type === 'function_definition' && /^__(getattr|dir)__$/.test(name?.text ?? '');
     if (!hook) this.ownCode++;
     if (name) {
-      this.bind(
-        name.text,
-        span(name),
-        def.type === 'class_definition' ? 'class' : 'function',
-        null,
-      );
+      const kind = def.type === 'class_definition' ? 'class' : 'function';
+      this.bind(name.text, span(name), kind, isPublic(name.text));
     }
     this.nested(def, ctx);
   }
@@ -416,7 +400,7 @@ class PyExtractor extends RecordBuilder {
         this.reexports++;
         if (top) this.importedLocals.add(left.text);
       } else this.ownCode++;
-      this.bind(left.text, span(left), path ? 'alias' : 'variable', path);
+      this.bind(left.text, span(left), path ? 'alias' : 'variable', isPublic(left.text), path);
       return;
     }
     if (e.type === 'augmented_assignment') {
@@ -446,6 +430,11 @@ class PyExtractor extends RecordBuilder {
       });
     }
   }
+}
+
+/** Python's convention: a leading underscore marks a module-private name (`__all__` can widen it). */
+function isPublic(name: string): boolean {
+  return !name.startsWith('_');
 }
 
 function catchesImportError(clause: Node): boolean {

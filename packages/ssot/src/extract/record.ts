@@ -1,5 +1,5 @@
 import type { LineIndex } from './lines.js';
-import type { FileRecord, Language } from './types.js';
+import type { BindingKind, FileRecord, Language } from './types.js';
 
 /** A record with nothing extracted yet. */
 export function emptyRecord(file: string, language: Language, bytes: number): FileRecord {
@@ -30,6 +30,25 @@ export abstract class RecordBuilder {
     protected readonly text: string,
     protected readonly lines: LineIndex,
   ) {}
+
+  /** Records a module-level binding whose name sits at `at`. */
+  protected bind(
+    name: string,
+    at: { start: number; end: number },
+    kind: BindingKind,
+    exported: boolean,
+    target: string[] | null = null,
+  ): void {
+    this.record.bindings.push({
+      span: { start: at.start, end: at.end },
+      line: this.lines.line(at.start),
+      column: this.lines.column(at.start),
+      name,
+      kind,
+      exported,
+      target,
+    });
+  }
 
   /** Marks a module that only re-exports, and puts its imports in source order. */
   protected finish(): void {

@@ -137,24 +137,6 @@ class TsExtractor extends RecordBuilder {
     });
   }
 
-  private bind(
-    name: string,
-    at: { start: number; end: number },
-    kind: BindingKind,
-    exported: boolean,
-    target: string[] | null = null,
-  ): void {
-    this.record.bindings.push({
-      span: { start: at.start, end: at.end },
-      line: this.lines.line(at.start),
-      column: this.lines.column(at.start),
-      name,
-      kind,
-      exported,
-      target,
-    });
-  }
-
   private statement(stmt: Statement | Directive): void {
     switch (stmt.type) {
       case 'ImportDeclaration': {

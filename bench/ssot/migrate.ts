@@ -45,27 +45,38 @@ const base = join(dir, 'base');
 const work = join(dir, 'work');
 const runs = Number(values.runs);
 
-function sh(
-  cmd: string,
-  args: string[],
-  cwd?: string,
-): { ms: number; stdout: string; stderr: string; code: number | null } {
-  const t = performance.now();
-  const r = spawnSync(cmd, args, {
+interface Ran {
+  ms: number;
+  /** user + sys CPU seconds of the process and its threads (bash `time`). */
+  cpu: number;
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+/** Runs a command under bash's `time`: wall and CPU time of that process alone. */
+function sh(cmd: string, args: string[], cwd?: string): Ran {
+  const line = `TIMEFORMAT='@@time %R %U %S'; time ${[cmd, ...args].map(quote).join(' ')}`;
+  const r = spawnSync('bash', ['-c', line], {
     cwd,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     env: { ...process.env, CI: '1' },
   });
+  const stderr = r.stderr ?? '';
+  const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
   return {
-    ms: performance.now() - t,
+    ms: m ? Number(m[1]) * 1000 : Number.NaN,
+    cpu: m ? Number(m[2]) + Number(m[3]) : Number.NaN,
     stdout: r.stdout ?? '',
-    stderr: r.stderr ?? '',
+    stderr: m ? stderr.slice(0, m.index) : stderr,
     code: r.status,
   };
 }
 
-function must(r: ReturnType<typeof sh>, what: string): ReturnType<typeof sh> {
+function must(r: Ran, what: string): Ran {
   if (r.code !== 0)
     throw new Error(`${what} exited ${r.code}:\n${r.stderr.slice(-2000)}${r.stdout.slice(-2000)}`);
   return r;
@@ -149,7 +160,7 @@ interface Summary {
   ms: number;
 }
 
-function ssotMigrate(root: string, extra: string[]): Summary & { wall: number } {
+function ssotMigrate(root: string, extra: string[]): Summary & { wall: number; cpu: number } {
   const r = must(
     sh(process.execPath, [SSOT, 'migrate', root, '--format', 'json', ...extra]),
     'ssot migrate',
@@ -164,10 +175,14 @@ function ssotMigrate(root: string, extra: string[]): Summary & { wall: number } 
     statements: j.changes.reduce((n, c) => n + c.statements, 0),
     ms: j.ms,
     wall: r.ms,
+    cpu: r.cpu,
   };
 }
 
-function jscodeshift(root: string, dry: boolean): { wall: number; ok: number } {
+function jscodeshift(
+  root: string,
+  dry: boolean,
+): { wall: number; cpu: number; ok: number; errors: number } {
   const r = must(
     sh(process.execPath, [
       JSCODESHIFT,
@@ -177,15 +192,15 @@ function jscodeshift(root: string, dry: boolean): { wall: number; ok: number } {
       '--extensions=ts,tsx',
       `--cpus=${cpus().length}`,
       '--silent',
-      '--fail-on-error',
       '--ignore-pattern=**/node_modules/**',
       ...(dry ? ['--dry'] : []),
       join(root, 'packages'),
     ]),
     'jscodeshift',
   );
-  const ok = Number(/(\d+) ok/.exec(r.stdout + r.stderr)?.[1] ?? -1);
-  return { wall: r.ms, ok };
+  const out = r.stdout + r.stderr;
+  const count = (what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(out)?.[1] ?? -1);
+  return { wall: r.ms, cpu: r.cpu, ok: count('ok'), errors: count('errors') };
 }
 
 const median = (xs: number[]) => {
@@ -209,13 +224,21 @@ const times: Record<string, number[]> = {
 let whole: Summary | null = null;
 let webSummary: Summary | null = null;
 let jsOk = 0;
+let jsErrors = 0;
+const cpuTimes: Record<string, number[]> = {};
+const record = (name: string, r: { wall: number; cpu: number }) => {
+  times[name]?.push(r.wall);
+  const list = cpuTimes[name] ?? [];
+  cpuTimes[name] = list;
+  list.push(r.cpu);
+};
 const checks: string[] = [];
 for (let run = 0; run < runs; run++) {
   fresh();
   const dry = ssotMigrate(work, []);
-  times['ssot dry run (whole tree)']?.push(dry.wall);
+  record('ssot dry run (whole tree)', dry);
   const written = ssotMigrate(work, ['--write']);
-  times['ssot --write (whole tree)']?.push(written.wall);
+  record('ssot --write (whole tree)', written);
   whole = dry;
   if (run === 0) {
     if (written.files !== dry.files)
@@ -241,17 +264,18 @@ for (let run = 0; run < runs; run++) {
   fresh();
   const webDir = join(work, 'web');
   const wdry = ssotMigrate(webDir, []);
-  times['ssot dry run (web/)']?.push(wdry.wall);
+  record('ssot dry run (web/)', wdry);
   const wwrite = ssotMigrate(webDir, ['--write', '--allow-dirty']);
-  times['ssot --write (web/)']?.push(wwrite.wall);
+  record('ssot --write (web/)', wwrite);
   webSummary = wdry;
   const ssotWeb = run === 0 ? hashes(webDir) : null;
   fresh();
   const jdry = jscodeshift(webDir, true);
-  times['jscodeshift --dry (web/)']?.push(jdry.wall);
+  record('jscodeshift --dry (web/)', jdry);
   const jwrite = jscodeshift(webDir, false);
-  times['jscodeshift write (web/)']?.push(jwrite.wall);
+  record('jscodeshift write (web/)', jwrite);
   jsOk = jwrite.ok;
+  jsErrors = jwrite.errors;
   if (ssotWeb) {
     const js = hashes(webDir);
     checks.push(
@@ -263,15 +287,19 @@ const loadAfter = loadavg()
   .map((l) => l.toFixed(2))
   .join(' ');
 console.log(
-  `\n${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load ${loadBefore} → ${loadAfter}, ${runs} runs, median wall time\n`,
+  `\n${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load ${loadBefore} → ${loadAfter}, ${runs} runs\n`,
 );
 console.log(
-  `whole tree: ${whole?.files} files, ${whole?.statements} import statements rewritten; web/: ${webSummary?.files} files, ${webSummary?.statements} statements (jscodeshift: ${jsOk} files)`,
+  `whole tree: ${whole?.files} files, ${whole?.statements} import statements rewritten; web/: ${webSummary?.files} files, ${webSummary?.statements} statements (jscodeshift: ${jsOk} files ok, ${jsErrors} it could not transform)`,
 );
-console.log('\n| run | median | all runs |\n| --- | ---: | --- |');
+console.log(
+  '\n| run | wall (median) | wall (best) | CPU user+sys (median) | wall per run |\n| --- | ---: | ---: | ---: | --- |',
+);
 for (const [name, xs] of Object.entries(times)) {
+  const cpu = median(cpuTimes[name] ?? []);
+  const best = Math.min(...xs) / 1000;
   console.log(
-    `| ${name} | ${(median(xs) / 1000).toFixed(2)} s | ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')} |`,
+    `| ${name} | ${(median(xs) / 1000).toFixed(2)} s | ${best.toFixed(2)} s | ${cpu.toFixed(2)} s | ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')} |`,
   );
 }
 console.log(`\n${checks.map((c) => `- ${c}`).join('\n')}`);

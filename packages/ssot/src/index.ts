@@ -10,6 +10,14 @@ export {
   audit,
   VERSION,
 } from './audit.js';
+// ssot migrate, check and shim.
+export {
+  type Baseline,
+  type CheckOptions,
+  type CheckResult,
+  check,
+  type Violation,
+} from './check/check.js';
 export { main } from './cli/main.js';
 export {
   type AllowConfig,
@@ -45,6 +53,16 @@ export {
   type ProjectGraph,
 } from './graph/graph.js';
 export { type Definition, SymbolResolver } from './graph/symbols.js';
+export {
+  type MigrateOptions,
+  type MigrateResult,
+  migrate,
+  type RollbackResult,
+  rollback,
+} from './migrate/migrate.js';
+export type { FileChange, MigrationPlan } from './migrate/plan.js';
+export { type MigrationRule, rulesFromAudit, rulesFromConfig } from './migrate/rules.js';
+export { listRuns, type RunRecord } from './migrate/runs.js';
 export { FORMATS, type Format, render } from './report/index.js';
 export { PythonResolver } from './resolve/python.js';
 export {
@@ -57,3 +75,4 @@ export {
 } from './resolve/resolve.js';
 export type { Resolution, ResolvedImport } from './resolve/types.js';
 export { TypeScriptResolver } from './resolve/typescript.js';
+export { generateShims, type ShimOptions, type ShimResult, type ShimSpec } from './shim/shim.js';

@@ -497,6 +497,10 @@ export function planMigration(
     }
     let after: string;
     try {
+      // New lines follow the file's own line endings.
+      if (text.includes('\r\n')) {
+        for (const e of out.edits) e.text = e.text.replace(/\r?\n/g, '\r\n');
+      }
       after = applyEdits(text, out.edits);
     } catch (e) {
       plan.skipped.push({ file, reason: `internal error: ${(e as Error).message}` });

@@ -187,3 +187,20 @@ test('--from-audit derives rules from shims: each shim path moves to the definin
   const third = await migrate({ root: dir, fromAudit: true });
   assert.equal(third.plan.changes.length, 0);
 });
+
+test('CRLF files get CRLF in the lines migrate adds; a BOM stays', async () => {
+  const dir = copyFixture('py-forms');
+  const partial = join(dir, 'app/workers/partial.py');
+  writeFileSync(partial, readFileSync(partial, 'utf8').replace(/\n/g, '\r\n'));
+  const bom = join(dir, 'app/workers/function_level.py');
+  writeFileSync(bom, `\ufeff${readFileSync(bom, 'utf8')}`);
+  await migrate({ root: dir, write: true });
+  assert.equal(
+    readFileSync(partial, 'utf8'),
+    'from app.legacy.manager import helper\r\nfrom app.realtime.core import connect\r\n\r\nhelper()\r\nconnect("ws://partial")\r\n',
+  );
+  assert.equal(
+    readFileSync(bom, 'utf8'),
+    '\ufeffdef work() -> int:\n    from app.realtime.core import broadcast\n\n    return broadcast("function level")\n',
+  );
+});

@@ -169,3 +169,24 @@ test('ts: workspace packages resolve to their sources through package exports, w
     ],
   );
 });
+
+test('ts: deprecated module paths from the config, exact and prefix patterns, per file', async () => {
+  const { report } = await auditFixture('ts-path-aliases', {
+    deprecated: [
+      { module: '@core/index', replacement: '@core/ws', reason: 'barrel removed' },
+      { module: '~/*', replacement: '@core/*' },
+    ],
+  });
+  const dep = report.findings.filter((f) => f.rule === 'deprecated-import');
+  assert.deepEqual(
+    dep.map((f) =>
+      f.rule === 'deprecated-import'
+        ? [f.file, f.imports.map((u) => [u.line, u.module, u.replacement, u.reason])]
+        : null,
+    ),
+    [
+      ['src/app/b.ts', [[1, '~/core/ws', '@core/*', null]]],
+      ['src/app/d.ts', [[1, '@core/index', '@core/ws', 'barrel removed']]],
+    ],
+  );
+});

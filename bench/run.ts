@@ -37,6 +37,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-target': { type: 'string', default: 'agentwire' },
     out: { type: 'string' },
+    /** Re-renders the markdown of a results JSON written by an earlier run. */
+    report: { type: 'string' },
   },
 });
 
@@ -324,6 +326,23 @@ async function profileRun(): Promise<void> {
 
 async function main(): Promise<void> {
   if (flags.profile) return profileRun();
+  if (flags.report) {
+    const { readFileSync } = await import('node:fs');
+    const saved = JSON.parse(readFileSync(flags.report, 'utf8')) as {
+      results: Result[];
+      meta?: { started: string; finished: string; command: string };
+    };
+    console.log(
+      summarize(saved.results, {
+        started: new Date(saved.meta?.started ?? 0),
+        finished: new Date(saved.meta?.finished ?? 0),
+        command: saved.meta?.command ?? '(see the results file)',
+        settings,
+        pinned: canPin,
+      }),
+    );
+    return;
+  }
   const started = new Date();
   console.log(
     `agentwire gateway bench — ${started.toISOString()} — ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ` +
@@ -339,16 +358,22 @@ async function main(): Promise<void> {
     }
   }
   const finished = new Date();
+  const args = process.argv.slice(2).join(' ');
+  const command = `npm run bench${args ? ` -- ${args}` : ''}`;
   const markdown = summarize(results, {
     started,
     finished,
-    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    command,
     settings,
     pinned: canPin,
   });
   mkdirSync(RESULTS, { recursive: true });
   const stamp = flags.out ?? `gateway-${started.toISOString().replace(/[:.]/g, '-')}`;
-  writeFileSync(join(RESULTS, `${stamp}.json`), JSON.stringify({ settings, results }, null, 1));
+  const meta = { started, finished, command, pinned: canPin };
+  writeFileSync(
+    join(RESULTS, `${stamp}.json`),
+    JSON.stringify({ meta, settings, results }, null, 1),
+  );
   writeFileSync(join(RESULTS, `${stamp}.md`), markdown);
   console.log(`\n${markdown}`);
   console.log(`results: bench/results/${stamp}.{json,md}`);

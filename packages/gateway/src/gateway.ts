@@ -335,18 +335,32 @@ export class Gateway {
 
   /** Protocol-level heartbeat: a peer that did not answer the previous ping is terminated. */
   private beat(): void {
-    for (const conn of this.manager.allConnections()) {
-      if (!conn.alive) {
-        this.log.info({ connectionId: conn.id }, 'dead peer terminated');
-        conn.closed = true;
-        conn.socket.terminate();
-        continue;
+    // In slices, yielding to I/O between them: pinging thousands of sockets in one go would hold
+    // every delivery back for tens of milliseconds.
+    const connections = [...this.manager.allConnections()];
+    let next = 0;
+    const slice = () => {
+      const end = Math.min(next + HEARTBEAT_SLICE, connections.length);
+      for (; next < end; next++) {
+        const conn = connections[next] as Connection;
+        if (conn.closed) continue;
+        if (!conn.alive) {
+          this.log.info({ connectionId: conn.id }, 'dead peer terminated');
+          conn.closed = true;
+          conn.socket.terminate();
+          continue;
+        }
+        conn.alive = false;
+        conn.socket.ping();
       }
-      conn.alive = false;
-      conn.socket.ping();
-    }
+      if (next < connections.length && !this.draining) setImmediate(slice);
+    };
+    slice();
   }
 }
+
+/** Connections pinged per turn of the event loop by the heartbeat. */
+const HEARTBEAT_SLICE = 256;
 
 const CONNECTION = Symbol('agentwire.connection');
 type TaggedSocket = WebSocket & { [CONNECTION]?: Connection };

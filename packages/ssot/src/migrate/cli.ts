@@ -24,6 +24,7 @@ Options (migrate):
       --limit <n>         change at most n files (migrate in batches)
   -f, --format <fmt>      text (default) or json (the summary, no diff)
   -q, --quiet             no diff, summary only
+      --workers <n>       planning threads, this one included (0 or 1: none; default: by size)
 
 Options (rollback):
       --root <dir>        the migrated root (default: .)
@@ -110,6 +111,7 @@ export async function runMigrate(args: string[]): Promise<number> {
       limit: { type: 'string' },
       format: { type: 'string', short: 'f', default: 'text' },
       quiet: { type: 'boolean', short: 'q', default: false },
+      workers: { type: 'string' },
     },
   });
   if (positionals.length > 1)
@@ -124,6 +126,13 @@ export async function runMigrate(args: string[]): Promise<number> {
     if (!Number.isInteger(limit) || limit < 1)
       throw new UserError(`--limit takes a whole number ≥ 1, got "${values.limit}"`);
   }
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0) {
+      throw new UserError(`--workers takes a whole number ≥ 0, got "${values.workers}"`);
+    }
+  }
   const write = values.write ?? false;
   const result = await migrate({
     root: positionals[0] ?? '.',
@@ -136,6 +145,7 @@ export async function runMigrate(args: string[]): Promise<number> {
     verify: values.verify,
     allowDirty: values['allow-dirty'],
     command: ['ssot', 'migrate', ...args],
+    workers,
   });
   if (values.format === 'json') {
     const { plan } = result;

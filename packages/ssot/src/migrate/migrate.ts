@@ -3,9 +3,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { audit } from '../audit.js';
 import { loadConfig, type SsotConfig } from '../config/config.js';
+import { discover } from '../discover/discover.js';
 import { UserError } from '../errors.js';
 import { dirtyFiles } from './git.js';
-import { type MigrationPlan, parses, planMigrationParallel } from './plan.js';
+import { type MigrationPlan, PlannerPool, parses, planMigration, plannerThreads } from './plan.js';
 import { Project } from './project.js';
 import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
 import { Run, type RunRecord } from './runs.js';
@@ -90,18 +91,28 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     );
   }
   const heads = rules.flatMap((r) => [r.from, r.to]).map((m) => /^[A-Za-z_]\w*/.exec(m)?.[0] ?? '');
-  const project = new Project(root, {
-    ignore: config.ignore,
-    maxFileBytes: config.maxFileBytes,
-    heads: heads.filter(Boolean),
-  });
-  const active = activateRules(rules, project.finder());
-  const plan = await planMigrationParallel(project, active, {
-    include: options.include,
-    exclude: options.exclude,
-    limit: options.limit,
-    workers: options.workers,
-  });
+  const discovery = discover(root, { ignore: config.ignore, maxFileBytes: config.maxFileBytes });
+  // Planner threads start now and load the parsers while this thread reads the tree.
+  const threads = plannerThreads(
+    discovery.files.reduce((n, f) => n + f.size, 0),
+    options.workers,
+  );
+  const pool = threads > 1 ? new PlannerPool(threads - 1) : null;
+  let plan: MigrationPlan;
+  try {
+    const project = new Project(root, { discovery, heads: heads.filter(Boolean) });
+    const active = activateRules(rules, project.finder());
+    const planOptions = {
+      include: options.include,
+      exclude: options.exclude,
+      limit: options.limit,
+    };
+    plan = pool
+      ? await pool.plan(project, active, planOptions)
+      : planMigration(project, active, planOptions);
+  } finally {
+    pool?.close();
+  }
   const result: MigrateResult = {
     root,
     plan,

@@ -4,9 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { structuredPatch } from 'diff';
 import MagicString from 'magic-string';
 import picomatch from 'picomatch';
+import type { SourceFile } from '../discover/discover.js';
 import type { FileRecord, ImportRecord } from '../extract/types.js';
 import type { ResolvedImport } from '../resolve/types.js';
-import { type Project, probeImport } from './project.js';
+import { type Project, type ProjectSnapshot, probeImport } from './project.js';
 import { type PySpeller, pythonParses, reparsesPython, rewritePython } from './python.js';
 import type { ActiveRule } from './rules.js';
 import type { Edit, Lookup, RewriteInput, RewriteOutput, Target } from './types.js';
@@ -51,8 +52,6 @@ export interface PlanOptions {
   exclude?: string[];
   /** Change at most this many files (the rest stay for the next batch). */
   limit?: number;
-  /** Plan only these files (a worker's share). */
-  only?: string[];
 }
 
 interface ModuleInfo {
@@ -404,6 +403,8 @@ export function planMigration(
   project: Project,
   rules: ActiveRule[],
   options: PlanOptions = {},
+  /** Hands out the next batch of files (null when done); default: every file, in path order. */
+  source?: () => SourceFile[] | null,
 ): MigrationPlan {
   const matcher = new Matcher(rules, project);
   const needles = matcher.needles();
@@ -417,30 +418,32 @@ export function planMigration(
     notes: [],
     stats: { files: 0, candidates: 0, statements: 0, deferred: 0 },
   };
-  const only = options.only ? new Set(options.only) : null;
-  const files = project.discovery.files
-    .filter((f) => !only || only.has(f.file))
-    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  plan.stats.files = files.length;
   const mentions = (s: string) => needles.words.some((n) => s.includes(n));
   const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
-  for (const { file, language } of files) {
-    if (include && !include(file)) continue;
-    if (exclude?.(file)) continue;
+  const next = source ?? onePass(sortedFiles(project));
+  for (let batch = next(); batch; batch = next()) {
+    for (const { file, language } of batch) planFile(file, language);
+  }
+  return plan;
+
+  function planFile(file: string, language: 'py' | 'ts'): void {
+    plan.stats.files++;
+    if (include && !include(file)) return;
+    if (exclude?.(file)) return;
     const text = project.text(file);
-    if (text === undefined) continue;
+    if (text === undefined) return;
     const within = language === 'py' && inside(file);
     const specs = language === 'ts' ? matcher.tsSpecifiers(file, text) : null;
-    if (specs ? specs.size === 0 : !within && !mentions(text)) continue;
+    if (specs ? specs.size === 0 : !within && !mentions(text)) return;
     const record = project.record(file);
-    if (!record) continue;
+    if (!record) return;
     plan.stats.candidates++;
     if (record.parseError) {
       plan.skipped.push({
         file,
         reason: `does not parse (line ${record.parseError.line}: ${record.parseError.message}); never touched`,
       });
-      continue;
+      return;
     }
     const relevant = record.imports.map((imp) =>
       specs
@@ -449,7 +452,7 @@ export function planMigration(
           mentions(imp.specifier) ||
           imp.names.some((n) => mentions(n.imported)),
     );
-    if (!relevant.some(Boolean)) continue;
+    if (!relevant.some(Boolean)) return;
     const resolved = (i: number) => project.resolve(file, record, i);
     const m = matcher;
     const info = (i: number): ModuleInfo => {
@@ -485,15 +488,15 @@ export function planMigration(
         file,
         reason: `internal error while rewriting: ${(e as Error).message}`,
       });
-      continue;
+      return;
     }
     if (out.skip) {
       plan.skipped.push({ file, reason: out.skip });
-      continue;
+      return;
     }
     if (out.edits.length === 0) {
       for (const note of out.notes) plan.notes.push({ file, note });
-      continue;
+      return;
     }
     let after: string;
     try {
@@ -504,20 +507,20 @@ export function planMigration(
       after = applyEdits(text, out.edits);
     } catch (e) {
       plan.skipped.push({ file, reason: `internal error: ${(e as Error).message}` });
-      continue;
+      return;
     }
-    if (after === text) continue;
+    if (after === text) return;
     const ok =
       language === 'py' && tree && text.charCodeAt(0) !== 0xfeff
         ? reparsesPython(text, tree, out.edits, after)
         : parses(file, after);
     if (!ok) {
       plan.skipped.push({ file, reason: 'the rewritten file would not parse; left unchanged' });
-      continue;
+      return;
     }
     if (options.limit !== undefined && plan.changes.length >= options.limit) {
       plan.stats.deferred++;
-      continue;
+      return;
     }
     plan.changes.push({
       file,
@@ -529,83 +532,138 @@ export function planMigration(
     });
     plan.stats.statements += out.statements;
   }
-  return plan;
+}
+
+function sortedFiles(project: Project): SourceFile[] {
+  return [...project.discovery.files].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : 0,
+  );
+}
+
+function onePass(files: SourceFile[]): () => SourceFile[] | null {
+  let done = false;
+  return () => {
+    if (done) return null;
+    done = true;
+    return files;
+  };
 }
 
 /** Below this many bytes of source, threads cost more than they save. */
-const PARALLEL_MIN_BYTES = 4_000_000;
+export const PARALLEL_MIN_BYTES = 4_000_000;
+
+/** Files per batch handed out to the planning threads (neighbouring paths share resolver caches). */
+const BATCH = 48;
+
+export interface PlanJob {
+  snapshot: ProjectSnapshot;
+  rules: ActiveRule[];
+  options: PlanOptions;
+  files: SourceFile[];
+  /** Three Int32 counters shared by the planning threads: batches taken, from the front, from the back. */
+  counter: SharedArrayBuffer;
+}
 
 /**
- * Plans on worker threads (one per core, files dealt round-robin) when the tree is large;
- * the merged plan equals the single-threaded one.
+ * Hands out batches of `files` through counters shared by the threads: this thread takes them
+ * from the front, the workers from the back, until they meet — each thread keeps to one end of
+ * the sorted tree (its directories, mostly one language), and whoever is free takes the next.
  */
-export async function planMigrationParallel(
-  project: Project,
-  rules: ActiveRule[],
-  options: PlanOptions & { workers?: number } = {},
-): Promise<MigrationPlan> {
-  const bytes = project.discovery.files.reduce((n, f) => n + f.size, 0);
-  const workers =
-    options.workers ?? (bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(availableParallelism(), 8));
-  if (workers <= 1) return planMigration(project, rules, options);
-  const { limit, workers: _workers, ...rest } = options;
-  // Contiguous runs of the sorted paths, balanced by size: neighbours share directories, so
-  // each worker's resolver cache serves its own files.
-  const sorted = [...project.discovery.files].sort((a, b) => (a.file < b.file ? -1 : 1));
-  const shares: string[][] = [];
-  let acc = 0;
-  for (const f of sorted) {
-    const k = Math.min(workers - 1, Math.floor((acc * workers) / Math.max(1, bytes)));
-    const share = shares[k] ?? [];
-    shares[k] = share;
-    share.push(f.file);
-    acc += f.size;
-  }
-  const snapshot = project.snapshot();
-  // From the TypeScript sources (tests, `npx ssot` before a build) the worker registers tsx first.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerUrl = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
-  const spawned = shares.slice(1).map(
-    (only) =>
-      new Promise<MigrationPlan>((resolve, reject) => {
-        const workerData = { snapshot, rules, options: { ...rest, only } };
-        const w = fromSource
+export function batchSource(
+  files: SourceFile[],
+  counter: SharedArrayBuffer,
+  fromBack: boolean,
+): () => SourceFile[] | null {
+  const c = new Int32Array(counter);
+  const batches = Math.ceil(files.length / BATCH);
+  return () => {
+    if (Atomics.add(c, 0, 1) >= batches) return null;
+    const i = fromBack ? batches - 1 - Atomics.add(c, 2, 1) : Atomics.add(c, 1, 1);
+    return files.slice(i * BATCH, (i + 1) * BATCH);
+  };
+}
+
+/**
+ * Planning threads, started early (they load the parsers while the tree is walked). This
+ * thread plans too; batches go to whichever thread is free, so the work balances itself.
+ */
+export class PlannerPool {
+  private readonly workers: Worker[] = [];
+
+  constructor(size: number) {
+    // From the TypeScript sources (tests, `npx ssot` before a build) a worker registers tsx first.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url);
+    for (let i = 0; i < size; i++) {
+      this.workers.push(
+        fromSource
           ? new Worker(
               `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
-                 .then((tsx) => { tsx.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-              { eval: true, workerData },
+                 .then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`,
+              { eval: true },
             )
-          : new Worker(workerUrl, { workerData });
-        w.once('message', (p: MigrationPlan) => resolve(p));
-        w.once('error', reject);
-        w.once('exit', (code) => {
-          if (code !== 0) reject(new Error(`migrate worker exited with code ${code}`));
-        });
-      }),
-  );
-  // This thread takes the first share (its files are read and its resolvers warm) while the
-  // workers start.
-  const own = planMigration(project, rules, { ...rest, only: shares[0] ?? [] });
-  const plans = [own, ...(await Promise.all(spawned))];
-  const byName = (a: { file: string }, b: { file: string }) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
-  const merged: MigrationPlan = {
-    rules,
-    changes: plans.flatMap((p) => p.changes).sort(byName),
-    skipped: plans.flatMap((p) => p.skipped).sort(byName),
-    notes: plans.flatMap((p) => p.notes).sort(byName),
-    stats: {
-      files: plans.reduce((n, p) => n + p.stats.files, 0),
-      candidates: plans.reduce((n, p) => n + p.stats.candidates, 0),
-      statements: 0,
-      deferred: 0,
-    },
-  };
-  for (const c of merged.changes) c.before = project.text(c.file) ?? '';
-  if (limit !== undefined && merged.changes.length > limit) {
-    merged.stats.deferred = merged.changes.length - limit;
-    merged.changes = merged.changes.slice(0, limit);
+          : new Worker(url),
+      );
+    }
   }
-  merged.stats.statements = merged.changes.reduce((n, c) => n + c.statements, 0);
-  return merged;
+
+  async plan(
+    project: Project,
+    rules: ActiveRule[],
+    options: PlanOptions = {},
+  ): Promise<MigrationPlan> {
+    const { limit, ...rest } = options;
+    const files = sortedFiles(project);
+    const job: PlanJob = {
+      snapshot: project.snapshot(),
+      rules,
+      options: rest,
+      files,
+      counter: new SharedArrayBuffer(12),
+    };
+    const results = this.workers.map(
+      (w) =>
+        new Promise<MigrationPlan>((resolve, reject) => {
+          w.once('message', (p: MigrationPlan) => resolve(p));
+          w.once('error', reject);
+          w.once('exit', (code) => reject(new Error(`migrate worker exited with code ${code}`)));
+          w.postMessage(job);
+        }),
+    );
+    const own = planMigration(project, rules, rest, batchSource(files, job.counter, false));
+    const plans = [own, ...(await Promise.all(results))];
+    const byName = (a: { file: string }, b: { file: string }) =>
+      a.file < b.file ? -1 : a.file > b.file ? 1 : 0;
+    const merged: MigrationPlan = {
+      rules,
+      changes: plans.flatMap((p) => p.changes).sort(byName),
+      skipped: plans.flatMap((p) => p.skipped).sort(byName),
+      notes: plans.flatMap((p) => p.notes).sort(byName),
+      stats: {
+        files: plans.reduce((n, p) => n + p.stats.files, 0),
+        candidates: plans.reduce((n, p) => n + p.stats.candidates, 0),
+        statements: 0,
+        deferred: 0,
+      },
+    };
+    for (const c of merged.changes) if (!c.before) c.before = project.text(c.file) ?? '';
+    if (limit !== undefined && merged.changes.length > limit) {
+      merged.stats.deferred = merged.changes.length - limit;
+      merged.changes = merged.changes.slice(0, limit);
+    }
+    merged.stats.statements = merged.changes.reduce((n, c) => n + c.statements, 0);
+    return merged;
+  }
+
+  close(): void {
+    for (const w of this.workers) {
+      w.removeAllListeners();
+      void w.terminate();
+    }
+  }
+}
+
+/** Planner threads for a tree of this many bytes (0: plan on this thread only). */
+export function plannerThreads(bytes: number, requested?: number): number {
+  return requested ?? (bytes < PARALLEL_MIN_BYTES ? 0 : Math.min(availableParallelism(), 8));
 }

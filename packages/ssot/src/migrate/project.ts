@@ -45,6 +45,8 @@ export interface ProjectOptions {
   maxFileBytes?: number;
   /** Python top-level names the migration imports (a namespace package nobody imports yet). */
   heads?: string[];
+  /** The walk, when the caller has done it already. */
+  discovery?: Discovery;
 }
 
 /** What a worker needs to rebuild the project without walking or reading the tree again. */
@@ -76,7 +78,7 @@ export class Project {
   constructor(rootOrSnapshot: string | ProjectSnapshot, options: ProjectOptions = {}) {
     if (typeof rootOrSnapshot === 'string') {
       this.root = rootOrSnapshot;
-      this.discovery = discover(rootOrSnapshot, options);
+      this.discovery = options.discovery ?? discover(rootOrSnapshot, options);
       this.known = new Set(this.discovery.files.map((f) => f.file));
       const heads = new Set<string>(options.heads ?? []);
       for (const f of this.discovery.files) {

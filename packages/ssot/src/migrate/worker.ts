@@ -1,14 +1,18 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { type PlanOptions, planMigration } from './plan.js';
-import { Project, type ProjectSnapshot } from './project.js';
-import type { ActiveRule } from './rules.js';
+import { parentPort } from 'node:worker_threads';
+import { batchSource, type PlanJob, planMigration } from './plan.js';
+import { Project } from './project.js';
 
-/** Worker side of the parallel planner: plans its share of the files, answers with the plan. */
-const { snapshot, rules, options } = workerData as {
-  snapshot: ProjectSnapshot;
-  rules: ActiveRule[];
-  options: PlanOptions;
-};
-const plan = planMigration(new Project(snapshot), rules, options);
-// The main thread has the original texts: send only the new ones.
-parentPort?.postMessage({ ...plan, changes: plan.changes.map((c) => ({ ...c, before: '' })) });
+/**
+ * Worker side of the planner pool: started early, it waits for the job, takes batches from the
+ * shared counter until none is left, and answers with its part of the plan.
+ */
+parentPort?.once('message', (job: PlanJob) => {
+  const plan = planMigration(
+    new Project(job.snapshot),
+    job.rules,
+    job.options,
+    batchSource(job.files, job.counter, true),
+  );
+  // The main thread has the original texts: send only the new ones.
+  parentPort?.postMessage({ ...plan, changes: plan.changes.map((c) => ({ ...c, before: '' })) });
+});

@@ -130,6 +130,8 @@ function setup(): void {
 function fresh(): void {
   rmSync(work, { recursive: true, force: true });
   cpSync(base, work, { recursive: true });
+  // A copy invalidates git's stat cache; a real checkout has it fresh.
+  sh('git', ['update-index', '-q', '--refresh'], work);
 }
 
 /** relative path → sha256 of every file below `root` (.git and .ssot left out). */
@@ -191,7 +193,6 @@ function jscodeshift(
       '--parser=ts',
       '--extensions=ts,tsx',
       `--cpus=${cpus().length}`,
-      '--silent',
       '--ignore-pattern=**/node_modules/**',
       ...(dry ? ['--dry'] : []),
       join(root, 'packages'),

@@ -2,14 +2,7 @@ import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { LineIndex } from './lines.js';
 import { emptyRecord, RecordBuilder } from './record.js';
-import type {
-  BindingKind,
-  FileRecord,
-  ImportedName,
-  ImportKind,
-  ImportRecord,
-  Span,
-} from './types.js';
+import type { FileRecord, ImportedName, ImportKind, ImportRecord, Span } from './types.js';
 
 type Node = Parser.SyntaxNode;
 

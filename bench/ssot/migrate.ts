@@ -129,9 +129,8 @@ function setup(): void {
 
 function fresh(): void {
   rmSync(work, { recursive: true, force: true });
-  cpSync(base, work, { recursive: true });
-  // A copy invalidates git's stat cache; a real checkout has it fresh.
-  sh('git', ['update-index', '-q', '--refresh'], work);
+  // A clone: a checkout with a fresh index, as a developer's is.
+  must(sh('git', ['clone', '-q', '--local', base, work]), 'git clone');
 }
 
 /** relative path → sha256 of every file below `root` (.git and .ssot left out). */

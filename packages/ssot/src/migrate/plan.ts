@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { posix } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { structuredPatch } from 'diff';
+import { getTsconfig } from 'get-tsconfig';
 import MagicString from 'magic-string';
 import picomatch from 'picomatch';
 import type { SourceFile } from '../discover/discover.js';
@@ -127,10 +128,19 @@ export class Matcher {
         const pkgDir = r.fromFile ? entries.get(r.fromFile) : undefined;
         for (const [name, dir] of packages) if (dir === pkgDir) bare.add(name);
       }
+      // Exact tsconfig `paths` keys may name a file by any word (`"#ws": ["src/legacy/socket.ts"]`).
+      for (const dir of this.project.tsconfigDirs()) {
+        try {
+          const paths = getTsconfig(posix.join(this.project.root, dir))?.config.compilerOptions
+            ?.paths;
+          for (const key of Object.keys(paths ?? {})) if (!key.includes('*')) bare.add(key);
+        } catch {}
+      }
       this.tsWords = { names, bare, prefixes };
     }
     const w = this.tsWords;
-    if (w.bare.has(spec)) return true;
+    // `#…` specifiers are package.json `imports`, which may name a file by any word as well.
+    if (w.bare.has(spec) || spec.startsWith('#')) return true;
     if (
       w.prefixes.some((p) => spec.startsWith(p) || (spec.startsWith('.') && !p.startsWith('@')))
     ) {

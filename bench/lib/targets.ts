@@ -31,8 +31,15 @@ class AgentwireTarget implements ServerTarget {
   private readonly gateway: Gateway;
 
   constructor(gateway: typeof agentwire) {
+    // BENCH_HISTORY_EVENTS: history per user for diagnostics (default: the gateway's, 1,000).
+    const maxEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 0);
     this.gateway = gateway.createGateway({
       auth: { jwt: { secret: BENCH_SECRET }, apiKeys: ['bench-api-key-0123456789'] },
+      ...(maxEvents > 0 && { history: { maxEvents } }),
+      // BENCH_HEARTBEAT_MS: ping interval for diagnostics (default: the gateway's, 30 s).
+      ...(process.env.BENCH_HEARTBEAT_MS && {
+        heartbeatMs: Number(process.env.BENCH_HEARTBEAT_MS),
+      }),
     });
   }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 
 function git(root: string, args: string[]): { ok: boolean; out: string; err: string } {
   const r = spawnSync('git', ['-C', root, ...args], {
@@ -42,4 +42,24 @@ export function changedSince(root: string, rev: string): Set<string> {
   const out = new Set<string>();
   for (const l of `${diff.out}\n${untracked.out}`.split('\n')) if (l) out.add(l);
   return out;
+}
+
+/** `dirtyFiles`, without blocking this thread while git looks (it runs beside the planner). */
+export function dirtyFilesAsync(root: string): Promise<string[] | null> {
+  const run = (args: string[]) =>
+    new Promise<{ ok: boolean; out: string }>((resolve) => {
+      execFile('git', ['-C', root, ...args], { maxBuffer: 64 * 1024 * 1024 }, (err, stdout) =>
+        resolve({ ok: !err, out: String(stdout ?? '') }),
+      );
+    });
+  // Both start now: the answers wait in their pipes until this thread is free to read them.
+  const inside = run(['rev-parse', '--is-inside-work-tree']);
+  const status = run(['status', '--porcelain', '--untracked-files=all', '--', '.']);
+  return Promise.all([inside, status]).then(([i, st]) => {
+    if (!i.ok || i.out.trim() !== 'true' || !st.ok) return null;
+    return st.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.slice(3));
+  });
 }

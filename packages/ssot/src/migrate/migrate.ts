@@ -5,7 +5,7 @@ import { audit } from '../audit.js';
 import { loadConfig, type SsotConfig } from '../config/config.js';
 import { discover } from '../discover/discover.js';
 import { UserError } from '../errors.js';
-import { dirtyFiles } from './git.js';
+import { dirtyFilesAsync } from './git.js';
 import { type MigrationPlan, PlannerPool, parses, planMigration, plannerThreads } from './plan.js';
 import { Project } from './project.js';
 import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
@@ -65,8 +65,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   checkRoot(root);
   const config = options.config ?? loadConfig(root, options.configPath).config;
   const warnings: string[] = [];
-  if (options.write) {
-    const dirty = dirtyFiles(root)?.filter((f) => !/(^|\/)\.ssot\//.test(f)) ?? null;
+  // The dirty check runs while the plan is made; nothing is written before it answers.
+  const dirtyCheck = options.write ? dirtyFilesAsync(root) : null;
+  const checkDirty = async () => {
+    if (!dirtyCheck) return;
+    const dirty = (await dirtyCheck)?.filter((f) => !/(^|\/)\.ssot\//.test(f)) ?? null;
     if (dirty === null)
       warnings.push(`${root} is not in a git work tree: no dirty check, keep a backup`);
     else if (dirty.length) {
@@ -79,7 +82,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       }
       warnings.push(`writing over a dirty work tree (${list})`);
     }
-  }
+  };
   const rules = [...rulesFromConfig(config), ...(options.rules ?? [])];
   if (options.fromAudit) {
     const { report } = await audit({ root, config });
@@ -99,6 +102,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   );
   const pool = threads > 1 ? new PlannerPool(threads - 1) : null;
   let plan: MigrationPlan;
+  let result: MigrateResult;
   try {
     const project = new Project(root, { discovery, heads: heads.filter(Boolean) });
     const active = activateRules(rules, project.finder());
@@ -110,71 +114,75 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     plan = pool
       ? await pool.plan(project, active, planOptions)
       : planMigration(project, active, planOptions);
+    await checkDirty();
+    result = await writePlan(plan, pool);
   } finally {
     pool?.close();
   }
-  const result: MigrateResult = {
-    root,
-    plan,
-    run: null,
-    written: [],
-    restored: [],
-    verify: null,
-    rolledBack: false,
-    warnings,
-    ms: 0,
-  };
-  if (!options.write || plan.changes.length === 0) {
-    result.ms = Math.round(performance.now() - t0);
-    return result;
-  }
-
-  const run = Run.create(root, 'migrate', options.command ?? []);
-  const { written, changedSince } = await run.write(
-    plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
-  );
-  for (const file of changedSince)
-    result.restored.push({ file, reason: 'changed while planning; not written' });
-  // Every written file is read back: its text must be the rewrite that was parsed before
-  // writing; anything else (a concurrent edit) is parsed again, and put back if it does not parse.
-  const planned = new Map(plan.changes.map((c) => [c.file, c.after]));
-  for (const file of written) {
-    const text = readFileSync(join(root, file), 'utf8');
-    if (text !== planned.get(file) && !parses(file, text)) {
-      run.forget(file);
-      result.restored.push({ file, reason: 'did not parse after writing; restored' });
-    }
-  }
-  const kept = new Set(run.record.files.map((f) => f.file));
-  result.written = written.filter((f) => kept.has(f));
-  run.record.statements = plan.changes
-    .filter((c) => kept.has(c.file))
-    .reduce((n, c) => n + c.statements, 0);
-  run.save();
-
-  if (options.verify) {
-    const pipe = options.verifyOutput === 'pipe';
-    const r = spawnSync(options.verify, {
-      cwd: root,
-      shell: true,
-      encoding: 'utf8',
-      stdio: pipe ? 'pipe' : ['ignore', 'inherit', 'inherit'],
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const exitCode = r.status ?? 1;
-    result.verify = {
-      command: options.verify,
-      exitCode,
-      output: pipe ? `${r.stdout ?? ''}${r.stderr ?? ''}` : '',
-    };
-    if (exitCode !== 0) {
-      run.rollback(`verify failed: \`${options.verify}\` exited ${exitCode}`, true);
-      result.rolledBack = true;
-    }
-  }
-  result.run = run.record;
   result.ms = Math.round(performance.now() - t0);
   return result;
+
+  async function writePlan(plan: MigrationPlan, pool: PlannerPool | null): Promise<MigrateResult> {
+    const result: MigrateResult = {
+      root,
+      plan,
+      run: null,
+      written: [],
+      restored: [],
+      verify: null,
+      rolledBack: false,
+      warnings,
+      ms: 0,
+    };
+    if (!options.write || plan.changes.length === 0) return result;
+
+    const run = Run.create(root, 'migrate', options.command ?? []);
+    const { written, changedSince } = await run.write(
+      plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
+      pool ? (files) => pool.write(files) : undefined,
+    );
+    for (const file of changedSince)
+      result.restored.push({ file, reason: 'changed while planning; not written' });
+    // Every written file is read back: its text must be the rewrite that was parsed before
+    // writing; anything else (a concurrent edit) is parsed again, and put back if it does not parse.
+    const planned = new Map(plan.changes.map((c) => [c.file, c.after]));
+    for (const file of written) {
+      const text = readFileSync(join(root, file), 'utf8');
+      if (text !== planned.get(file) && !parses(file, text)) {
+        run.forget(file);
+        result.restored.push({ file, reason: 'did not parse after writing; restored' });
+      }
+    }
+    const kept = new Set(run.record.files.map((f) => f.file));
+    result.written = written.filter((f) => kept.has(f));
+    run.record.statements = plan.changes
+      .filter((c) => kept.has(c.file))
+      .reduce((n, c) => n + c.statements, 0);
+    run.save();
+
+    if (options.verify) {
+      const pipe = options.verifyOutput === 'pipe';
+      const r = spawnSync(options.verify, {
+        cwd: root,
+        shell: true,
+        encoding: 'utf8',
+        stdio: pipe ? 'pipe' : ['ignore', 'inherit', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const exitCode = r.status ?? 1;
+      result.verify = {
+        command: options.verify,
+        exitCode,
+        output: pipe ? `${r.stdout ?? ''}${r.stderr ?? ''}` : '',
+      };
+      if (exitCode !== 0) {
+        run.rollback(`verify failed: \`${options.verify}\` exited ${exitCode}`, true);
+        result.rolledBack = true;
+      }
+    }
+    result.run = run.record;
+    return result;
+  }
 }
 
 export interface RollbackResult {

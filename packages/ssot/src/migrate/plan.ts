@@ -11,6 +11,7 @@ import type { ResolvedImport } from '../resolve/types.js';
 import { type Project, type ProjectSnapshot, probeImport } from './project.js';
 import { type PySpeller, pythonParses, reparsesPython, rewritePython } from './python.js';
 import type { ActiveRule } from './rules.js';
+import { type AtomicWrite, writeAll } from './runs.js';
 import type { Edit, Lookup, RewriteInput, RewriteOutput, Target } from './types.js';
 import { rewriteTypeScript, type TsSpeller, typescriptParses } from './typescript.js';
 
@@ -634,7 +635,10 @@ export class PlannerPool {
     const results = this.workers.map(
       (w) =>
         new Promise<MigrationPlan>((resolve, reject) => {
-          w.once('message', (p: MigrationPlan) => resolve(p));
+          w.once('message', (p: MigrationPlan) => {
+            w.removeAllListeners();
+            resolve(p);
+          });
           w.once('error', reject);
           w.once('exit', (code) => reject(new Error(`migrate worker exited with code ${code}`)));
           w.postMessage(job);
@@ -663,6 +667,23 @@ export class PlannerPool {
     }
     merged.stats.statements = merged.changes.reduce((n, c) => n + c.statements, 0);
     return merged;
+  }
+
+  /** Writes files atomically on the first worker (after `plan`). */
+  write(files: AtomicWrite[]): Promise<void> {
+    const w = this.workers[0];
+    if (!w) {
+      writeAll(files);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      w.removeAllListeners();
+      w.once('message', (m: { error: string | null }) =>
+        m.error ? reject(new Error(m.error)) : resolve(),
+      );
+      w.once('error', reject);
+      w.postMessage(files);
+    });
   }
 
   close(): void {

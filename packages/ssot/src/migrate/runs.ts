@@ -70,6 +70,25 @@ function newId(): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
 }
 
+export interface AtomicWrite {
+  path: string;
+  text: string;
+  mode: number;
+}
+
+/** Writes files atomically, creating their directories once each. */
+export function writeAll(files: AtomicWrite[]): void {
+  const dirs = new Set<string>();
+  for (const f of files) {
+    const dir = dirname(f.path);
+    if (!dirs.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      dirs.add(dir);
+    }
+    writeAtomic(f.path, f.text, f.mode);
+  }
+}
+
 export interface PendingWrite {
   file: string;
   /** The bytes expected on disk now (null: the file must not exist). */
@@ -143,7 +162,11 @@ export class Run {
    * each file atomically, many at a time. A file whose bytes are no longer the ones planned is
    * not written (returned in `changedSince`).
    */
-  async write(writes: PendingWrite[]): Promise<{ written: string[]; changedSince: string[] }> {
+  async write(
+    writes: PendingWrite[],
+    /** Writes a share of the files on another thread (the kernel work of thousands of renames splits over cores). */
+    offload?: (files: AtomicWrite[]) => Promise<void>,
+  ): Promise<{ written: string[]; changedSince: string[] }> {
     // Synchronous I/O: thousands of small files cost less than handing each to the thread pool.
     const read = writes.map((w) => {
       const abs = join(this.root, w.file);
@@ -180,15 +203,11 @@ export class Run {
     }
     writeFileSync(join(this.dir, ORIGINALS), Buffer.concat(blobs));
     this.save();
-    const dirs = new Set<string>();
-    for (const r of ready) {
-      const dir = dirname(r.abs);
-      if (!dirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        dirs.add(dir);
-      }
-      writeAtomic(r.abs, r.w.after, r.mode);
-    }
+    const all: AtomicWrite[] = ready.map((r) => ({ path: r.abs, text: r.w.after, mode: r.mode }));
+    const half = offload && all.length > 256 ? Math.floor(all.length / 2) : 0;
+    const elsewhere = half ? offload?.(all.slice(half)) : undefined;
+    writeAll(half ? all.slice(0, half) : all);
+    await elsewhere;
     this.record.status = 'applied';
     this.save();
     return { written: ready.map((r) => r.w.file), changedSince };

@@ -1,10 +1,12 @@
 import { parentPort } from 'node:worker_threads';
 import { batchSource, type PlanJob, planMigration } from './plan.js';
 import { Project } from './project.js';
+import { type AtomicWrite, writeAll } from './runs.js';
 
 /**
  * Worker side of the planner pool: started early, it waits for the job, takes batches from the
- * shared counter until none is left, and answers with its part of the plan.
+ * shared counter until none is left, and answers with its part of the plan. With `--write` it
+ * then writes a share of the files.
  */
 parentPort?.once('message', (job: PlanJob) => {
   const plan = planMigration(
@@ -15,4 +17,13 @@ parentPort?.once('message', (job: PlanJob) => {
   );
   // The main thread has the original texts: send only the new ones.
   parentPort?.postMessage({ ...plan, changes: plan.changes.map((c) => ({ ...c, before: '' })) });
+  parentPort?.once('message', (files: AtomicWrite[]) => {
+    let error: string | null = null;
+    try {
+      writeAll(files);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    parentPort?.postMessage({ written: true, error });
+  });
 });

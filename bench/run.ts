@@ -85,6 +85,9 @@ export interface PhaseResult {
   otherCpuPct: number;
   /** Paced only: publishes that were due but not made when the phase ended. */
   behind: number;
+  /** Paced only: the server's longest gap between 1-ms driver ticks, and gaps over 5 ms. */
+  maxTickGapMs?: number;
+  slowTicks?: number;
   connectMs: number;
 }
 
@@ -234,6 +237,8 @@ async function runLoad(
             ((s1.cpuUs - s0.cpuUs) / serverWall + (c1.cpuUs - c0.cpuUs) / clientWall) * 100,
         ),
         behind: stopped.behind,
+        maxTickGapMs: stopped.maxTickGapUs / 1000,
+        slowTicks: stopped.slowTicks,
         connectMs,
       });
       const last = out[out.length - 1] as PhaseResult;
@@ -243,7 +248,10 @@ async function runLoad(
           `(${last.serverCpuPct.toFixed(0)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
           `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
           `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
-          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%`,
+          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%` +
+          (phase === 'saturate'
+            ? ''
+            : `  tick gap max ${last.maxTickGapMs?.toFixed(1)} ms (${last.slowTicks} > 5 ms)`),
       );
     }
     return out;

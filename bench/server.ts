@@ -52,6 +52,9 @@ export interface ServerStopped {
   counts: number[];
   maxRssKb: number;
   behind: number;
+  /** Paced: the longest gap between driver ticks (due every 1 ms) and how many exceeded 5 ms. */
+  maxTickGapUs: number;
+  slowTicks: number;
 }
 
 export interface ServerMem {
@@ -125,14 +128,25 @@ function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
 }
 
 const PACED_MAX_PER_TICK = 5_000;
+/** Paced ticks are due every 1 ms; a gap above this means the event loop was held up. */
+const SLOW_TICK_US = 5_000;
+let maxTickGapUs = 0;
+let slowTicks = 0;
+let marks = 0;
 const SATURATE_BATCH = 256;
 
 function startPaced(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
   const perSecond = cfg.rate / cfg.perUser;
   const t0 = nowUs();
   const p0 = published;
+  let last = t0;
   const tick = () => {
     if (!running) return;
+    const now = nowUs();
+    const gap = now - last;
+    last = now;
+    if (gap > maxTickGapUs) maxTickGapUs = gap;
+    if (gap > SLOW_TICK_US) slowTicks++;
     const due = Math.floor(((nowUs() - t0) * perSecond) / 1e6) - (published - p0);
     const n = Math.min(due, PACED_MAX_PER_TICK);
     for (let i = 0; i < n; i++) publishOne(cfg);
@@ -195,6 +209,9 @@ process.on('message', (msg: ServerCommand) => {
       ensureState(msg.users, msg.workload === 'stream' ? msg.runsPerUser : 1);
       running = true;
       behind = 0;
+      marks = 0;
+      maxTickGapUs = 0;
+      slowTicks = 0;
       if (msg.mode === 'paced') startPaced(msg);
       else kick();
       return;
@@ -203,6 +220,11 @@ process.on('message', (msg: ServerCommand) => {
       if (running && config?.mode === 'saturate') kick();
       return;
     case 'mark':
+      // The first mark after start opens the measured window: tick gaps count from there.
+      if (++marks === 1) {
+        maxTickGapUs = 0;
+        slowTicks = 0;
+      }
       send({ type: 'mark', t: nowUs(), cpuUs: cpuUs(), published } satisfies ServerMark);
       return;
     case 'stop':
@@ -214,6 +236,8 @@ process.on('message', (msg: ServerCommand) => {
         counts: Array.from(counts),
         maxRssKb: process.resourceUsage().maxRSS,
         behind,
+        maxTickGapUs,
+        slowTicks,
       } satisfies ServerStopped);
       return;
     case 'mem':

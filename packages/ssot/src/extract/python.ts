@@ -8,7 +8,8 @@ type Node = Parser.SyntaxNode;
 
 let parser: Parser | null = null;
 
-function getParser(): Parser {
+/** The tree-sitter-python parser (one per thread; `ssot migrate` parses with it too). */
+export function getParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);

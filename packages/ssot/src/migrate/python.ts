@@ -1,6 +1,6 @@
-import Parser from 'tree-sitter';
-import Python from 'tree-sitter-python';
+import type Parser from 'tree-sitter';
 import { LineIndex } from '../extract/lines.js';
+import { getParser } from '../extract/python.js';
 import type { ImportedName, ImportRecord, Span } from '../extract/types.js';
 import {
   type Edit,
@@ -13,16 +13,6 @@ import {
 } from './types.js';
 
 type Node = Parser.SyntaxNode;
-
-let parser: Parser | null = null;
-
-function getParser(): Parser {
-  if (!parser) {
-    parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
-  }
-  return parser;
-}
 
 /** Parses Python source (one tree serves the extract stage and the rewriter). */
 export function parsePython(text: string): Parser.Tree {

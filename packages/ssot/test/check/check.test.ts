@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { git, gitInit, ssot } from '../migrate/helpers.js';
+import { cleanup, copyDir, git, gitInit, ssot } from '../migrate/helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/py-gate/', import.meta.url));
-const temps: string[] = [];
-after(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+after(cleanup);
 
-function copy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ssot-check-'));
-  cpSync(FIXTURE, dir, { recursive: true });
-  temps.push(dir);
-  return dir;
-}
+const copy = () => copyDir(FIXTURE);
 
 const baseline = (dir: string) => JSON.parse(readFileSync(join(dir, 'ssot-baseline.json'), 'utf8'));
 
@@ -157,8 +148,8 @@ test('check: usage and configuration errors exit 2 with a clear message', () => 
   const badConfig = ssot(['check', dir]);
   assert.equal(badConfig.code, 2);
   assert.match(badConfig.stderr, /\/check\/maxDeprecated/);
-  gitInit(copy());
-  const repo = temps[temps.length - 1] as string;
+  const repo = copy();
+  gitInit(repo);
   const badRev = ssot(['check', repo, '--changed-since', 'no-such-rev']);
   assert.equal(badRev.code, 2);
   assert.match(badRev.stderr, /--changed-since no-such-rev/);

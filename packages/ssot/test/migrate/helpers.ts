@@ -12,12 +12,17 @@ export const TSC = join(REPO_ROOT, 'node_modules', '.bin', 'tsc');
 
 const temps: string[] = [];
 
-/** Copies `fixtures/<name>/<part>` (default `before`) to a fresh temporary directory. */
-export function copyFixture(name: string, part = 'before'): string {
-  const dir = mkdtempSync(join(tmpdir(), `ssot-${name.split('/').pop()}-`));
-  cpSync(join(MIGRATE_FIXTURES, name, part), dir, { recursive: true });
+/** Copies a directory to a fresh temporary directory (removed by `cleanup`). */
+export function copyDir(source: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `ssot-${source.split(/[\\/]/).filter(Boolean).pop()}-`));
+  cpSync(source, dir, { recursive: true });
   temps.push(dir);
   return dir;
+}
+
+/** Copies `fixtures/<name>/<part>` (default `before`) to a fresh temporary directory. */
+export function copyFixture(name: string, part = 'before'): string {
+  return copyDir(join(MIGRATE_FIXTURES, name, part));
 }
 
 export function cleanup(): void {

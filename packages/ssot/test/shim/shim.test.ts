@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ImportFragmentationFinding, ShimModuleFinding } from '../../src/analyze/types.js';
 import { audit } from '../../src/audit.js';
 import { migrate } from '../../src/migrate/migrate.js';
-import { REPO_ROOT, ssot, TSC, tree, treeDiff } from '../migrate/helpers.js';
+import { cleanup, copyDir, REPO_ROOT, ssot, TSC, tree, treeDiff } from '../migrate/helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/moved/', import.meta.url));
-const temps: string[] = [];
-after(() => {
-  for (const d of temps) rmSync(d, { recursive: true, force: true });
-});
+after(cleanup);
 
-function copy(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ssot-shim-'));
-  cpSync(FIXTURE, dir, { recursive: true });
-  temps.push(dir);
-  return dir;
-}
+const copy = () => copyDir(FIXTURE);
 
 function python(dir: string, code: string) {
   return spawnSync('python3', ['-W', 'always::DeprecationWarning', '-c', code], {

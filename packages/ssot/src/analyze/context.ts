@@ -19,6 +19,20 @@ export function conceptFor(config: SsotConfig, symbol: string) {
   return null;
 }
 
+/**
+ * Every spelling of the module that import `index` of `m` names — as written, as resolved, its
+ * file, and the file's module name — for matching against config patterns.
+ */
+export function importSpellings(
+  graph: ProjectGraph,
+  m: ModuleNode,
+  index: number,
+): (string | null | undefined)[] {
+  const imp = m.record.imports[index];
+  const r = m.resolved[index];
+  return [imp?.specifier, r?.module, r?.file, r?.file ? graph.modules.get(r.file)?.name : null];
+}
+
 /** Whether a config module pattern (exact, or prefix with a trailing `*`) matches any of `candidates`. */
 export function moduleMatches(pattern: string, candidates: (string | null | undefined)[]): boolean {
   if (pattern.endsWith('*')) {

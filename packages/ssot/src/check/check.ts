@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { moduleMatches } from '../analyze/context.js';
+import { importSpellings, moduleMatches } from '../analyze/context.js';
 import type {
   CycleFinding,
   DeprecatedImportFinding,
@@ -162,13 +162,7 @@ function conceptStatements(
   for (const m of graph.modules.values()) {
     if (!inScope(m.file)) continue;
     m.record.imports.forEach((imp, i) => {
-      const r = m.resolved[i];
-      const candidates = [
-        imp.specifier,
-        r?.module,
-        r?.file,
-        r?.file ? graph.modules.get(r.file)?.name : null,
-      ];
+      const candidates = importSpellings(graph, m, i);
       if (list.some((p) => moduleMatches(p, candidates)))
         out.add(`${m.file}:${imp.line}:${imp.column}`);
     });

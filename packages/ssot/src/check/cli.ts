@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../analyze/types.js';
 import { UserError } from '../errors.js';
-import { FORMATS, type Format, render } from '../report/index.js';
+import { FORMATS, type Format, parseFormat, render } from '../report/index.js';
 import { type CheckResult, check } from './check.js';
 
 export const CHECK_HELP = `Usage:
@@ -80,12 +80,7 @@ export async function runCheck(args: string[]): Promise<number> {
   });
   if (positionals.length > 1)
     throw new UserError(`expected one root directory, got: ${positionals.join(' ')}`);
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UserError(
-      `unknown format "${values.format}" (expected one of: ${FORMATS.join(', ')})`,
-    );
-  }
+  const format = parseFormat(values.format);
   let workers: number | undefined;
   if (values.workers !== undefined) {
     workers = Number(values.workers);

@@ -4,7 +4,7 @@ import { type AuditReport, audit, VERSION } from '../audit.js';
 import { RULE_IDS, type RuleId } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { COMMANDS } from '../migrate/commands.js';
-import { FORMATS, type Format, render } from '../report/index.js';
+import { FORMATS, type Format, parseFormat, render } from '../report/index.js';
 
 const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
 
@@ -86,12 +86,7 @@ async function runAudit(args: string[]): Promise<number> {
   });
   if (positionals.length > 1)
     throw new UserError(`expected one root directory, got: ${positionals.join(' ')}`);
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) {
-    throw new UserError(
-      `unknown format "${values.format}" (expected one of: ${FORMATS.join(', ')})`,
-    );
-  }
+  const format = parseFormat(values.format);
   const rules = parseList(values.rules, 'rule', RULE_IDS) as RuleId[];
   const failOn = parseList(values['fail-on'], 'rule', [...RULE_IDS, 'cycle:runtime']);
   let workers: number | undefined;

@@ -1,4 +1,5 @@
 import type { AuditReport } from '../audit.js';
+import { UserError } from '../errors.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -6,6 +7,16 @@ import { renderText } from './text.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'markdown';
 export const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'markdown'];
+
+/** A `--format` value, or a UserError naming the formats there are. */
+export function parseFormat(value: unknown): Format {
+  if (!FORMATS.includes(value as Format)) {
+    throw new UserError(
+      `unknown format "${String(value)}" (expected one of: ${FORMATS.join(', ')})`,
+    );
+  }
+  return value as Format;
+}
 
 const RENDERERS: Record<Format, (r: AuditReport) => string> = {
   text: renderText,

@@ -1,4 +1,4 @@
-import { moduleMatches, type RuleContext } from '../context.js';
+import { importSpellings, moduleMatches, type RuleContext } from '../context.js';
 import type { DeprecatedImportFinding, DeprecatedUse, Finding } from '../types.js';
 
 interface DeprecatedModuleRule {
@@ -37,13 +37,8 @@ export function deprecatedImport(ctx: RuleContext): Finding[] {
   for (const m of graph.modules.values()) {
     const uses: DeprecatedUse[] = [];
     m.record.imports.forEach((imp, i) => {
+      const candidates = importSpellings(graph, m, i);
       const r = m.resolved[i];
-      const candidates = [
-        imp.specifier,
-        r?.module,
-        r?.file,
-        r?.file ? graph.modules.get(r.file)?.name : null,
-      ];
       const rule = moduleRules.find((d) => moduleMatches(d.module, candidates));
       if (rule) {
         uses.push({

@@ -3,26 +3,28 @@ import { Counter, Gauge, Registry } from 'prom-client';
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways per process in tests). */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly connections = new Gauge({
-    name: 'agentwire_connections',
-    help: 'Open WebSocket connections',
-    registers: [this.registry],
-  });
-  readonly users = new Gauge({
-    name: 'agentwire_users',
-    help: 'Users with at least one open connection on this process',
-    registers: [this.registry],
-  });
-  readonly publishes = new Counter({
-    name: 'agentwire_publishes_total',
-    help: 'Accepted publishes (duplicates by event id excluded)',
-    registers: [this.registry],
-  });
-  readonly duplicates = new Counter({
-    name: 'agentwire_duplicate_publishes_total',
-    help: 'Publishes whose event id was already in history (answered with the original seq)',
-    registers: [this.registry],
-  });
+
+  private counter<L extends string = never>(name: string, help: string, labelNames: L[] = []) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge(name: string, help: string) {
+    return new Gauge({ name, help, registers: [this.registry] });
+  }
+
+  readonly connections = this.gauge('agentwire_connections', 'Open WebSocket connections');
+  readonly users = this.gauge(
+    'agentwire_users',
+    'Users with at least one open connection on this process',
+  );
+  readonly publishes = this.counter(
+    'agentwire_publishes_total',
+    'Accepted publishes (duplicates by event id excluded)',
+  );
+  readonly duplicates = this.counter(
+    'agentwire_duplicate_publishes_total',
+    'Publishes whose event id was already in history (answered with the original seq)',
+  );
   /**
    * Deliveries are counted in a plain field on the per-socket path and added to the counter
    * when the metrics are read.
@@ -38,32 +40,25 @@ export class GatewayMetrics {
       this.delivered = 0;
     },
   });
-  readonly resumes = new Counter({
-    name: 'agentwire_resumes_total',
-    help: 'Connections that resumed from (epoch, after) with a replay',
-    registers: [this.registry],
-  });
-  readonly resyncs = new Counter({
-    name: 'agentwire_resyncs_total',
-    help: 'Resync frames sent, by reason',
-    labelNames: ['reason'],
-    registers: [this.registry],
-  });
-  readonly errors = new Counter({
-    name: 'agentwire_errors_total',
-    help: 'Errors answered to clients (error frames, HTTP errors, rejected upgrades), by code',
-    labelNames: ['code'],
-    registers: [this.registry],
-  });
-  readonly closes = new Counter({
-    name: 'agentwire_closes_total',
-    help: 'Connections closed by the server, by close code',
-    labelNames: ['code'],
-    registers: [this.registry],
-  });
-  readonly crossUserDeliveries = new Counter({
-    name: 'agentwire_cross_user_deliveries_total',
-    help: 'Frames stopped at send time because the socket belongs to another user; must stay 0',
-    registers: [this.registry],
-  });
+  readonly resumes = this.counter(
+    'agentwire_resumes_total',
+    'Connections that resumed from (epoch, after) with a replay',
+  );
+  readonly resyncs = this.counter('agentwire_resyncs_total', 'Resync frames sent, by reason', [
+    'reason',
+  ]);
+  readonly errors = this.counter(
+    'agentwire_errors_total',
+    'Errors answered to clients (error frames, HTTP errors, rejected upgrades), by code',
+    ['code'],
+  );
+  readonly closes = this.counter(
+    'agentwire_closes_total',
+    'Connections closed by the server, by close code',
+    ['code'],
+  );
+  readonly crossUserDeliveries = this.counter(
+    'agentwire_cross_user_deliveries_total',
+    'Frames stopped at send time because the socket belongs to another user; must stay 0',
+  );
 }

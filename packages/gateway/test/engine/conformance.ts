@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import type { Engine, StoredEvent } from '@agentwire/gateway';
 
 export interface EngineFactory {
-  /** A fresh engine whose history holds `maxEvents` events. */
-  create(limits: { maxEvents: number; maxAgeMs: number }): Promise<Engine>;
+  /** A fresh engine whose history holds `maxEvents` events for `maxAgeMs` by the clock `now`. */
+  create(limits: { maxEvents: number; maxAgeMs: number }, now?: () => number): Promise<Engine>;
 }
 
 const json = (n: number) => JSON.stringify({ n });
@@ -133,6 +133,26 @@ export function engineConformance(name: string, factory: EngineFactory): void {
         assert.deepEqual(got, [1]);
         await unsubscribe();
       }));
+
+    it('ages events out of history and reports the gap', async () => {
+      let now = 1_000_000;
+      const engine = await factory.create({ maxEvents: 100, maxAgeMs: 1000 }, () => now);
+      try {
+        await engine.append('u', 'a', '{}');
+        now += 600;
+        await engine.append('u', 'b', '{}');
+        now += 600;
+        const read = await engine.read('u', 0);
+        assert.equal(read.truncated, true);
+        assert.deepEqual(
+          read.events.map((e) => e.id),
+          ['b'],
+        );
+        assert.equal((await engine.read('u', 1)).truncated, false);
+      } finally {
+        await engine.close();
+      }
+    });
 
     it('is ready', () => withEngine(async (engine) => assert.equal(await engine.ready(), true)));
   });

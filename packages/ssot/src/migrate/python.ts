@@ -101,6 +101,9 @@ function roleOf(id: Node): Role {
       return 'skip';
     case 'function_definition':
     case 'class_definition':
+    case 'default_parameter':
+    case 'typed_default_parameter':
+    case 'named_expression':
       return fieldIs(p, 'name', id) ? 'binding' : 'ref';
     case 'parameters':
     case 'lambda_parameters':
@@ -117,11 +120,6 @@ function roleOf(id: Node): Role {
     case 'splat_pattern':
     case 'type_parameter':
       return 'binding';
-    case 'default_parameter':
-    case 'typed_default_parameter':
-      return fieldIs(p, 'name', id) ? 'binding' : 'ref';
-    case 'named_expression':
-      return fieldIs(p, 'name', id) ? 'binding' : 'ref';
     default:
       break;
   }

@@ -7,6 +7,7 @@
  *
  *   node --import tsx bench/client.ts '<json ClientConfig>'
  */
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { nowUs, type TargetName, userId } from './lib/workload.js';
@@ -42,7 +43,24 @@ export interface ClientReport {
   unexpected: number;
   closed: number;
   latency: { count: number; p50: number; p99: number; max: number };
+  /** BENCH_TIMELINE only: the measured window in 100-ms buckets of receipt time, and this process's GC. */
+  timeline?: Timeline;
 }
+
+export interface Timeline {
+  /** Monotonic µs at which bucket 0 starts. */
+  t0: number;
+  bucketUs: number;
+  count: number[];
+  /** Deliveries later than TIMELINE_LATE_US. */
+  late: number[];
+  maxUs: number[];
+  /** GC pauses of this process: monotonic start µs, duration µs, kind (perf_hooks gc kind). */
+  gc: [number, number, number][];
+}
+
+/** For diagnostics: a delivery later than this counts as late in the timeline. */
+export const TIMELINE_LATE_US = 2_000;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (msg: object) => process.send?.(msg);
@@ -65,6 +83,38 @@ const LAT_CAP = 4_000_000;
 const latency = new Uint32Array(LAT_CAP);
 let latCount = 0;
 let measuring = false;
+
+// BENCH_TIMELINE (diagnostics): where in the measured window the slow deliveries fall.
+const timelineOn = Boolean(process.env.BENCH_TIMELINE);
+const BUCKET_US = 100_000;
+const BUCKETS = 600;
+const tlCount = new Uint32Array(BUCKETS);
+const tlLate = new Uint32Array(BUCKETS);
+const tlMax = new Uint32Array(BUCKETS);
+let tlT0 = 0;
+const gcPauses: [number, number, number][] = [];
+/** performance.now() is monotonic from the process's time origin; this maps it to nowUs(). */
+const perfOffsetUs = nowUs() - Math.round(performance.now() * 1000);
+if (timelineOn) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcPauses.push([
+        perfOffsetUs + Math.round(e.startTime * 1000),
+        Math.round(e.duration * 1000),
+        kind,
+      ]);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
+function timelineRecord(now: number, lat: number): void {
+  const b = Math.floor((now - tlT0) / BUCKET_US);
+  if (b < 0 || b >= BUCKETS) return;
+  tlCount[b] = (tlCount[b] as number) + 1;
+  if (lat > TIMELINE_LATE_US) tlLate[b] = (tlLate[b] as number) + 1;
+  if (lat > (tlMax[b] as number)) tlMax[b] = lat;
+}
 
 const MARK = Buffer.from('"x":"');
 const AW_EVENT = Buffer.from('{"type":"event","seq":');
@@ -101,7 +151,11 @@ function onEvent(i: number, buf: Buffer, from: number): void {
   }
   if (n !== (lastN[i] as number) + 1) outOfOrder++;
   lastN[i] = n;
-  if (measuring && latCount < LAT_CAP) latency[latCount++] = nowUs() - t;
+  if (measuring && latCount < LAT_CAP) {
+    const now = nowUs();
+    latency[latCount++] = now - t;
+    if (timelineOn) timelineRecord(now, now - t);
+  }
 }
 
 function startsWith(buf: Buffer, prefix: Buffer): boolean {
@@ -230,6 +284,21 @@ function report(expected: number[]): ClientReport {
       max: latCount ? (lat[latCount - 1] as number) : 0,
     },
   };
+  if (timelineOn) {
+    const used =
+      Math.max(...Array.from(tlCount.keys()).filter((b) => (tlCount[b] as number) > 0), 0) + 1;
+    result.timeline = {
+      t0: tlT0,
+      bucketUs: BUCKET_US,
+      count: Array.from(tlCount.subarray(0, used)),
+      late: Array.from(tlLate.subarray(0, used)),
+      maxUs: Array.from(tlMax.subarray(0, used)),
+      gc: gcPauses.filter(([at]) => at >= tlT0),
+    };
+    tlCount.fill(0);
+    tlLate.fill(0);
+    tlMax.fill(0);
+  }
   latCount = 0;
   return result;
 }
@@ -239,7 +308,11 @@ process.on('message', (msg: ClientCommand) => {
     case 'mark': {
       const u = process.cpuUsage();
       send({ type: 'mark', t: nowUs(), cpuUs: u.user + u.system, received } satisfies ClientMark);
-      if (msg.measure) latCount = 0;
+      if (msg.measure) {
+        latCount = 0;
+        tlT0 = nowUs();
+        gcPauses.length = 0;
+      }
       measuring = msg.measure;
       return;
     }

@@ -132,8 +132,21 @@ function startServer(target: TargetName, label: string): Proc {
   });
 }
 
-function startClient(cfg: ClientConfig): Proc {
-  return spawnNode(CLIENT, [JSON.stringify(cfg)], { core: 1 });
+function startClient(cfg: ClientConfig, label: string): Proc {
+  return spawnNode(CLIENT, [JSON.stringify(cfg)], {
+    core: 1,
+    logFile: join(logDir, `${label}-client.log`),
+    execArgv: [
+      // V8's allocation-site pretenuring misfires in this one-process, many-socket client: it
+      // tenures an allocation site on ws's receive path, and from then on dead old-space objects
+      // keep every received frame alive through the next scavenges (~2.6 MB copied per scavenge
+      // at 4,000 sockets and 20,000 frames/s instead of ~0.13 MB, 7–11 ms pauses instead of 1–3).
+      // Those pauses were the 4,000-socket p99 tail (docs/benchmarks.md). Same flag for every target.
+      '--no-allocation-site-pretenuring',
+      // BENCH_CLIENT_NODE_OPTIONS: extra node flags for the client (e.g. --trace-gc), diagnostics only.
+      ...(process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ],
+  });
 }
 
 async function withProcs<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> {
@@ -157,13 +170,16 @@ async function runLoad(
   const procs = [server];
   return withProcs(procs, async () => {
     const { port } = await server.next<{ port: number }>('listening', 30_000);
-    const client = startClient({
-      target,
-      port,
-      users,
-      perUser: settings.perUser,
-      secret: BENCH_SECRET,
-    });
+    const client = startClient(
+      {
+        target,
+        port,
+        users,
+        perUser: settings.perUser,
+        secret: BENCH_SECRET,
+      },
+      `${scenario}-${target}-${round}`,
+    );
     procs.push(client);
     let received = 0;
     client.onMessage('progress', (msg: { received: number }) => {
@@ -206,6 +222,18 @@ async function runLoad(
         'report',
         30_000,
       );
+      if (rep.timeline) {
+        const file = join(logDir, `timeline-${scenario}-${target}-${round}-${phase}.json`);
+        writeFileSync(
+          file,
+          JSON.stringify({
+            client: rep.timeline,
+            serverGc: stopped.gc,
+            slowTickAt: stopped.slowTickAt,
+          }),
+        );
+        console.log(`  timeline: ${file}`);
+      }
       const serverDeliveries = (s1.published - s0.published) * settings.perUser;
       const clientDeliveries = c1.received - c0.received;
       const serverWall = s1.t - s0.t;
@@ -265,13 +293,16 @@ async function runIdle(round: number, target: TargetName): Promise<IdleResult> {
     const { port } = await server.next<{ port: number }>('listening', 30_000);
     const before = await server.request<ServerMem>({ cmd: 'mem' }, 'mem', 30_000);
     const connections = settings.idleConnections;
-    const client = startClient({
-      target,
-      port,
-      users: connections / settings.perUser,
-      perUser: settings.perUser,
-      secret: BENCH_SECRET,
-    });
+    const client = startClient(
+      {
+        target,
+        port,
+        users: connections / settings.perUser,
+        perUser: settings.perUser,
+        secret: BENCH_SECRET,
+      },
+      `idle-${target}-${round}`,
+    );
     procs.push(client);
     await client.next('ready', 180_000);
     await sleep(1000);

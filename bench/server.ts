@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createTarget, type RunHandle } from './lib/targets.js';
 import {
   AGENT_RUN,
@@ -55,6 +56,9 @@ export interface ServerStopped {
   /** Paced: the longest gap between driver ticks (due every 1 ms) and how many exceeded 5 ms. */
   maxTickGapUs: number;
   slowTicks: number;
+  /** BENCH_TIMELINE only, from the first mark: GC pauses [monotonic start µs, µs, kind] and slow ticks [end µs, gap µs]. */
+  gc?: [number, number, number][];
+  slowTickAt?: [number, number][];
 }
 
 export interface ServerMem {
@@ -127,6 +131,25 @@ function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
   published++;
 }
 
+// BENCH_TIMELINE (diagnostics): this process's GC pauses and slow driver ticks, with times.
+const timelineOn = Boolean(process.env.BENCH_TIMELINE);
+const gcPauses: [number, number, number][] = [];
+const slowTickAt: [number, number][] = [];
+/** performance.now() is monotonic from the process's time origin; this maps it to nowUs(). */
+const perfOffsetUs = nowUs() - Math.round(performance.now() * 1000);
+if (timelineOn) {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcPauses.push([
+        perfOffsetUs + Math.round(e.startTime * 1000),
+        Math.round(e.duration * 1000),
+        kind,
+      ]);
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
 const PACED_MAX_PER_TICK = 5_000;
 /** Paced ticks are due every 1 ms; a gap above this means the event loop was held up. */
 const SLOW_TICK_US = 5_000;
@@ -147,6 +170,7 @@ function startPaced(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
     last = now;
     if (gap > maxTickGapUs) maxTickGapUs = gap;
     if (gap > SLOW_TICK_US) slowTicks++;
+    if (timelineOn && gap > 3_000 && marks > 0) slowTickAt.push([now, gap]);
     const due = Math.floor(((nowUs() - t0) * perSecond) / 1e6) - (published - p0);
     const n = Math.min(due, PACED_MAX_PER_TICK);
     for (let i = 0; i < n; i++) publishOne(cfg);
@@ -224,6 +248,8 @@ process.on('message', (msg: ServerCommand) => {
       if (++marks === 1) {
         maxTickGapUs = 0;
         slowTicks = 0;
+        gcPauses.length = 0;
+        slowTickAt.length = 0;
       }
       send({ type: 'mark', t: nowUs(), cpuUs: cpuUs(), published } satisfies ServerMark);
       return;
@@ -238,6 +264,7 @@ process.on('message', (msg: ServerCommand) => {
         behind,
         maxTickGapUs,
         slowTicks,
+        ...(timelineOn && { gc: [...gcPauses], slowTickAt: [...slowTickAt] }),
       } satisfies ServerStopped);
       return;
     case 'mem':

@@ -1,15 +1,20 @@
 /**
- * The lean receiving client: one process, plain `ws`, many sockets. For every delivery it checks
- * isolation (the marker's user is the socket's user) and order (the marker's per-user index is the
- * previous one + 1; for agentwire also `seq` + 1), and records latency while measuring. It speaks
- * just enough of each target's protocol: agentwire.v1 (bearer JWT subprotocol, `welcome` first),
- * plain frames for the minimal ws server, and Engine.IO 4 / Socket.IO 5 packets for Socket.IO.
+ * The lean receiving client: one process, many sockets, `ws` for the handshake and for sending,
+ * and once a socket is live its frames read straight from the TCP bytes (lib/frames.ts), the same
+ * for every target. For every delivery it checks isolation (the marker's user is the socket's
+ * user) and order (the marker's per-user index is the previous one + 1; for agentwire also `seq`
+ * + 1), and records latency while measuring. It speaks just enough of each target's protocol:
+ * agentwire.v1 (bearer JWT subprotocol, `welcome` first), plain frames for the minimal ws server,
+ * and Engine.IO 4 / Socket.IO 5 packets for Socket.IO.
  *
  *   node --import tsx bench/client.ts '<json ClientConfig>'
  */
+
+import type { Socket } from 'node:net';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
+import { FrameReader } from './lib/frames.js';
 import { nowUs, type TargetName, userId } from './lib/workload.js';
 
 export interface ClientConfig {
@@ -133,10 +138,10 @@ function digits(buf: Buffer, p: number): number {
   return v;
 }
 
-/** Checks one delivery that carries a marker `"x":"<user>:<n>:<t>"`. */
-function onEvent(i: number, buf: Buffer, from: number): void {
+/** Checks one delivery: the frame `buf[from, end)` must carry a marker `"x":"<user>:<n>:<t>"`. */
+function onEvent(i: number, buf: Buffer, from: number, end: number): void {
   const at = buf.indexOf(MARK, from);
-  if (at < 0) {
+  if (at < 0 || at >= end) {
     unexpected++;
     return;
   }
@@ -158,10 +163,68 @@ function onEvent(i: number, buf: Buffer, from: number): void {
   }
 }
 
-function startsWith(buf: Buffer, prefix: Buffer): boolean {
+function startsWith(buf: Buffer, at: number, end: number, prefix: Buffer): boolean {
   return (
-    buf.length >= prefix.length && buf.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
+    end - at >= prefix.length && buf.compare(prefix, 0, prefix.length, at, at + prefix.length) === 0
   );
+}
+
+/** A text frame's payload `buf[start, end)` on socket `i`, once the socket is live. */
+type OnText = (i: number, ws: WebSocket, buf: Buffer, start: number, end: number) => void;
+
+const ON_TEXT: Record<'agentwire' | 'ws' | 'socketio', OnText> = {
+  agentwire(i, _ws, buf, start, end) {
+    if (!startsWith(buf, start, end, AW_EVENT)) {
+      unexpected++;
+      return;
+    }
+    const seq = digits(buf, start + AW_EVENT.length);
+    if (seq !== (lastSeq[i] as number) + 1) seqErrors++;
+    lastSeq[i] = seq;
+    onEvent(i, buf, parseEnd, end);
+  },
+  ws(i, _ws, buf, start, end) {
+    onEvent(i, buf, start, end);
+  },
+  socketio(i, ws, buf, start, end) {
+    const c0 = buf[start];
+    if (c0 === 0x34 /* 4: message */ && buf[start + 1] === 0x32 /* 2: EVENT */)
+      onEvent(i, buf, start + 2, end);
+    else if (c0 === 0x32 /* 2: ping */ && end - start === 1) ws.send('3');
+    else unexpected++;
+  },
+};
+
+/**
+ * Once a socket is live, its frames are read straight from the TCP bytes instead of through
+ * ws's receiver (a Writable stream, a parse loop and an event per frame): the client has to cost
+ * less per delivery than any server it measures. `ws` still did the handshake and still sends
+ * (pongs, Socket.IO's "3"); server frames are unmasked (RFC 6455 §5.1). Anything but a whole,
+ * unfragmented text frame or a control frame counts as unexpected.
+ */
+function readFramesDirectly(i: number, ws: WebSocket, onText: OnText): void {
+  const internals = ws as unknown as {
+    _socket: Socket;
+    _receiver: { _bufferedBytes: number };
+  };
+  const socket = internals._socket;
+  if (internals._receiver._bufferedBytes !== 0) {
+    throw new Error(`socket ${i}: bytes already buffered in ws when it went live`);
+  }
+  socket.removeAllListeners('data'); // ws's receiver feed; its 'close'/'end'/'error' stay
+  const reader = new FrameReader();
+  const onFrame = (b0: number, buf: Buffer, start: number, end: number) => {
+    if (b0 === 0x81 /* FIN, text */) onText(i, ws, buf, start, end);
+    else if (b0 === 0x89 /* ping */) ws.pong(buf.subarray(start, end));
+    else if (b0 === 0x88 /* close */) ws.terminate();
+    else if (b0 !== 0x8a /* pong */) unexpected++;
+  };
+  socket.on('data', (chunk: Buffer) => {
+    if (!reader.push(chunk, onFrame)) {
+      unexpected++;
+      ws.terminate();
+    }
+  });
 }
 
 const tokens: string[] = [];
@@ -188,9 +251,17 @@ function open(i: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let ws: WebSocket;
     let ready = false;
-    const done = () => {
+    const done = (onText: OnText) => {
       ready = true;
-      resolve();
+      // After ws has finished with the frame that made the socket ready.
+      setImmediate(() => {
+        try {
+          readFramesDirectly(i, ws, onText);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      });
     };
     switch (config.target) {
       case 'agentwire':
@@ -201,36 +272,29 @@ function open(i: number): Promise<void> {
           options,
         );
         ws.on('message', (buf: Buffer) => {
-          if (startsWith(buf, AW_EVENT)) {
-            const seq = digits(buf, AW_EVENT.length);
-            if (seq !== (lastSeq[i] as number) + 1) seqErrors++;
-            lastSeq[i] = seq;
-            onEvent(i, buf, parseEnd);
-          } else if (startsWith(buf, AW_WELCOME)) {
-            const welcome = JSON.parse(buf.toString()) as { userId: string; seq: number };
-            if (welcome.userId !== userId(user)) misrouted++;
-            lastSeq[i] = welcome.seq;
-            done();
-          } else unexpected++;
+          if (ready || !startsWith(buf, 0, buf.length, AW_WELCOME)) {
+            unexpected++;
+            return;
+          }
+          const welcome = JSON.parse(buf.toString()) as { userId: string; seq: number };
+          if (welcome.userId !== userId(user)) misrouted++;
+          lastSeq[i] = welcome.seq;
+          done(ON_TEXT.agentwire);
         });
         break;
       }
       case 'ws':
         ws = new WebSocket(`${base}/?user=${userId(user)}`, options);
-        ws.on('open', done);
-        ws.on('message', (buf: Buffer) => onEvent(i, buf, 0));
+        ws.on('open', () => done(ON_TEXT.ws));
+        ws.on('message', () => unexpected++);
         break;
       default:
         ws = new WebSocket(`${base}/socket.io/?EIO=4&transport=websocket`, options);
         ws.on('message', (buf: Buffer) => {
           const c0 = buf[0];
-          if (c0 === 0x34 /* 4: message */) {
-            const c1 = buf[1];
-            if (c1 === 0x32 /* 2: EVENT */) onEvent(i, buf, 2);
-            else if (c1 === 0x30 /* 0: CONNECT */) done();
-            else unexpected++;
-          } else if (c0 === 0x32 /* 2: ping */) ws.send('3');
-          else if (c0 === 0x30 /* 0: open */)
+          if (!ready && c0 === 0x34 /* 4: message */ && buf[1] === 0x30 /* 0: CONNECT */)
+            done(ON_TEXT.socketio);
+          else if (!ready && c0 === 0x30 /* 0: open */)
             ws.send(`40${JSON.stringify({ userId: userId(user) })}`);
           else unexpected++;
         });

@@ -446,7 +446,7 @@ export function planMigration(
     const within = language === 'py' && inside(file);
     const specs = language === 'ts' ? matcher.tsSpecifiers(file, text) : null;
     if (specs ? specs.size === 0 : !within && !mentions(text)) return;
-    const record = project.record(file);
+    const record = project.imports(file);
     if (!record) return;
     plan.stats.candidates++;
     if (record.parseError) {
@@ -644,7 +644,11 @@ export class PlannerPool {
           w.postMessage(job);
         }),
     );
-    const own = planMigration(project, rules, rest, batchSource(files, job.counter, false));
+    // This thread starts from the back of the sorted tree and the workers from the front. In a
+    // mixed tree the front holds the Python files, whose syntax nodes (tree-sitter) each leave a
+    // finalizer to run once the thread is idle; run on a worker, they do not hold up this thread
+    // when it collects the workers' plans.
+    const own = planMigration(project, rules, rest, batchSource(files, job.counter, true));
     const plans = [own, ...(await Promise.all(results))];
     const byName = (a: { file: string }, b: { file: string }) =>
       a.file < b.file ? -1 : a.file > b.file ? 1 : 0;

@@ -66,6 +66,7 @@ export class Project {
   readonly heads: string[];
   private readonly texts = new Map<string, string | null>();
   private readonly records = new Map<string, FileRecord>();
+  private readonly importRecords = new Map<string, FileRecord>();
   private readonly resolutions = new Map<string, ResolvedImport[]>();
   private readonly trees = new Map<string, Parser.Tree>();
   private readonly known: Set<string>;
@@ -144,19 +145,31 @@ export class Project {
 
   /** The file's syntax record (parsed once). */
   record(file: string): FileRecord | null {
-    const known = this.records.get(file);
-    if (known) return known;
+    return this.records.get(file) ?? this.extract(file, 'all');
+  }
+
+  /**
+   * The file's imports (bindings and exports left out for TS/JS, which makes parsing cheaper):
+   * all a file being rewritten needs. A full record, when there is one, serves too.
+   */
+  imports(file: string): FileRecord | null {
+    return this.records.get(file) ?? this.importRecords.get(file) ?? this.extract(file, 'imports');
+  }
+
+  private extract(file: string, scope: 'all' | 'imports'): FileRecord | null {
     const text = this.text(file);
     if (text === undefined) return null;
     // A byte-order mark becomes a space for the parsers, keeping every offset.
     const t = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
-    let record: FileRecord;
     if (file.endsWith('.py')) {
       const tree = parsePython(t);
       this.trees.set(file, tree);
-      record = extractPython(file, t, tree);
-    } else record = extractTypeScript(file, t);
-    this.records.set(file, record);
+      const record = extractPython(file, t, tree);
+      this.records.set(file, record);
+      return record;
+    }
+    const record = extractTypeScript(file, t, scope);
+    (scope === 'all' ? this.records : this.importRecords).set(file, record);
     return record;
   }
 

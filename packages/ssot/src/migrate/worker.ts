@@ -13,7 +13,7 @@ parentPort?.once('message', (job: PlanJob) => {
     new Project(job.snapshot),
     job.rules,
     job.options,
-    batchSource(job.files, job.counter, true),
+    batchSource(job.files, job.counter, false),
   );
   // The main thread has the original texts: send only the new ones.
   parentPort?.postMessage({ ...plan, changes: plan.changes.map((c) => ({ ...c, before: '' })) });

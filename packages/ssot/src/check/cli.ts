@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../analyze/types.js';
 import { UserError } from '../errors.js';
-import { FORMATS, type Format, parseFormat, render } from '../report/index.js';
+import { parseFormat, render } from '../report/index.js';
 import { type CheckResult, check } from './check.js';
 
 export const CHECK_HELP = `Usage:

@@ -4,7 +4,7 @@ import { type AuditReport, audit, VERSION } from '../audit.js';
 import { RULE_IDS, type RuleId } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { COMMANDS } from '../migrate/commands.js';
-import { FORMATS, type Format, parseFormat, render } from '../report/index.js';
+import { parseFormat, render } from '../report/index.js';
 
 const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
 

@@ -197,10 +197,13 @@ const ON_TEXT: Record<'agentwire' | 'ws' | 'socketio', OnText> = {
 
 /**
  * Once a socket is live, its frames are read straight from the TCP bytes instead of through
- * ws's receiver (a Writable stream, a parse loop and an event per frame): the client has to cost
- * less per delivery than any server it measures. `ws` still did the handshake and still sends
- * (pongs, Socket.IO's "3"); server frames are unmasked (RFC 6455 §5.1). Anything but a whole,
- * unfragmented text frame or a control frame counts as unexpected.
+ * ws's receiver (a Writable stream, a parse loop, an event and several objects per frame), for
+ * two reasons. The client has to cost less per delivery than any server it measures. And in this
+ * one process with thousands of sockets, V8's allocation-site pretenuring turned ws's per-frame
+ * objects into survivors (dead old-space objects keeping them alive through the remembered set):
+ * 7–11 ms scavenges that were the whole 4,000-socket p99 tail (docs/benchmarks.md). `ws` still
+ * did the handshake and still sends (pongs, Socket.IO's "3"); server frames are unmasked (RFC 6455
+ * §5.1). Anything but a whole, unfragmented text frame or a control frame counts as unexpected.
  */
 function readFramesDirectly(i: number, ws: WebSocket, onText: OnText): void {
   const internals = ws as unknown as {

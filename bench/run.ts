@@ -136,16 +136,8 @@ function startClient(cfg: ClientConfig, label: string): Proc {
   return spawnNode(CLIENT, [JSON.stringify(cfg)], {
     core: 1,
     logFile: join(logDir, `${label}-client.log`),
-    execArgv: [
-      // V8's allocation-site pretenuring misfires in this one-process, many-socket client: it
-      // tenures an allocation site on ws's receive path, and from then on dead old-space objects
-      // keep every received frame alive through the next scavenges (~2.6 MB copied per scavenge
-      // at 4,000 sockets and 20,000 frames/s instead of ~0.13 MB, 7–11 ms pauses instead of 1–3).
-      // Those pauses were the 4,000-socket p99 tail (docs/benchmarks.md). Same flag for every target.
-      '--no-allocation-site-pretenuring',
-      // BENCH_CLIENT_NODE_OPTIONS: extra node flags for the client (e.g. --trace-gc), diagnostics only.
-      ...(process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-    ],
+    // BENCH_CLIENT_NODE_OPTIONS: extra node flags for the client (e.g. --trace-gc), diagnostics only.
+    execArgv: process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
   });
 }
 

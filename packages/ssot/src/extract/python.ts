@@ -8,9 +8,27 @@ type Node = Parser.SyntaxNode;
 
 let parser: Parser | null = null;
 
+/**
+ * node-tree-sitter keeps every node object it hands out in a cache on its tree, so that
+ * `Tree.edit` can move them along: each node then costs a weak reference and a finalizer, and each
+ * `edit` walks all of them through N-API. ssot never uses a node after editing its tree (an edited
+ * tree is only re-parsed), so the cache buys nothing; without it planning a migration of Python
+ * files takes a fifth less time. Nodes are then new objects on each access: compare them by `id`,
+ * never by identity. (Guarded: a version without these hooks is left as it is.)
+ */
+function withoutNodeCache(): void {
+  const tree = (Parser as unknown as { Tree: { prototype: Record<string, unknown> } }).Tree
+    .prototype;
+  if (typeof tree._cacheNode === 'function' && typeof tree._cacheNodes === 'function') {
+    tree._cacheNode = () => {};
+    tree._cacheNodes = () => {};
+  }
+}
+
 /** The tree-sitter-python parser (one per thread; `ssot migrate` parses with it too). */
 export function getParser(): Parser {
   if (!parser) {
+    withoutNodeCache();
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);
   }

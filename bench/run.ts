@@ -136,8 +136,11 @@ function startClient(cfg: ClientConfig, label: string): Proc {
   return spawnNode(CLIENT, [JSON.stringify(cfg)], {
     core: 1,
     logFile: join(logDir, `${label}-client.log`),
-    // BENCH_CLIENT_NODE_OPTIONS: extra node flags for the client (e.g. --trace-gc), diagnostics only.
-    execArgv: process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
+    execArgv: [
+      '--expose-gc',
+      // BENCH_CLIENT_NODE_OPTIONS: extra node flags for the client (e.g. --trace-gc), diagnostics only.
+      ...(process.env.BENCH_CLIENT_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ],
   });
 }
 

@@ -16,7 +16,10 @@ summary.
 Options (migrate):
   -c, --config <file>     config file (default: <root>/ssot.config.json)
       --from-audit        also derive rules from the audit's shim and fragmentation findings
-      --write             write the files (atomically) and keep a run record in .ssot/runs/
+      --write             write the files and keep a run record in .ssot/runs/ (the originals
+                          and hashes, on disk before any file changes); a failure restores them
+      --atomic            with --write, replace each file by a temporary file and a rename, so
+                          no reader sees a partly written file (slower: a new inode per file)
       --verify <command>  after --write, run this shell command in the root; roll back when it fails
       --allow-dirty       --write even when the git work tree has uncommitted changes
       --include <glob>    only files matching (repeatable)
@@ -104,6 +107,7 @@ export async function runMigrate(args: string[]): Promise<number> {
       config: { type: 'string', short: 'c' },
       'from-audit': { type: 'boolean', default: false },
       write: { type: 'boolean', default: false },
+      atomic: { type: 'boolean', default: false },
       verify: { type: 'string' },
       'allow-dirty': { type: 'boolean', default: false },
       include: { type: 'string', multiple: true },
@@ -120,6 +124,7 @@ export async function runMigrate(args: string[]): Promise<number> {
     throw new UserError(`unknown format "${values.format}" (expected text or json)`);
   }
   if (values.verify !== undefined && !values.write) throw new UserError('--verify needs --write');
+  if (values.atomic && !values.write) throw new UserError('--atomic needs --write');
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
@@ -144,6 +149,7 @@ export async function runMigrate(args: string[]): Promise<number> {
     write,
     verify: values.verify,
     allowDirty: values['allow-dirty'],
+    writeMethod: values.atomic ? 'atomic' : 'in-place',
     command: ['ssot', 'migrate', ...args],
     workers,
   });

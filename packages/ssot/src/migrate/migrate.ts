@@ -9,7 +9,7 @@ import { dirtyFilesAsync } from './git.js';
 import { type MigrationPlan, PlannerPool, parses, planMigration, plannerThreads } from './plan.js';
 import { Project } from './project.js';
 import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
-import { Run, type RunRecord } from './runs.js';
+import { Run, type RunRecord, type WriteMethod } from './runs.js';
 
 export interface MigrateOptions {
   root: string;
@@ -25,6 +25,8 @@ export interface MigrateOptions {
   limit?: number;
   /** Write the files (default: dry run). */
   write?: boolean;
+  /** How each file is replaced (default `in-place`; see `WriteMethod`). */
+  writeMethod?: WriteMethod;
   /** Shell command run in the root after writing; the run is rolled back when it fails. */
   verify?: string;
   /** `--write` on a work tree with uncommitted changes. */
@@ -137,10 +139,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     if (!options.write || plan.changes.length === 0) return result;
 
     const run = Run.create(root, 'migrate', options.command ?? []);
-    const { written, changedSince } = await run.write(
-      plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
-      pool ? (files) => pool.write(files) : undefined,
-    );
+    let outcome: { written: string[]; changedSince: string[] };
+    try {
+      outcome = await run.write(
+        plan.changes.map((c) => ({ file: c.file, expected: c.before, after: c.after })),
+        options.writeMethod ?? 'in-place',
+        pool ? (files, method) => pool.write(files, method) : undefined,
+      );
+    } catch (e) {
+      // Nothing half done stays: every file written so far goes back to its original bytes.
+      run.rollback(`writing failed: ${(e as Error).message}`, true);
+      throw e;
+    }
+    const { written, changedSince } = outcome;
     for (const file of changedSince)
       result.restored.push({ file, reason: 'changed while planning; not written' });
     // Every written file is read back: its text must be the rewrite that was parsed before

@@ -11,7 +11,7 @@ import type { ResolvedImport } from '../resolve/types.js';
 import { type Project, type ProjectSnapshot, probeImport } from './project.js';
 import { type PySpeller, pythonParses, reparsesPython, rewritePython } from './python.js';
 import type { ActiveRule } from './rules.js';
-import { type AtomicWrite, writeAll } from './runs.js';
+import { type FileWrite, type WriteMethod, writeAll } from './runs.js';
 import type { Edit, Lookup, RewriteInput, RewriteOutput, Target } from './types.js';
 import { rewriteTypeScript, type TsSpeller, typescriptParses } from './typescript.js';
 
@@ -673,11 +673,11 @@ export class PlannerPool {
     return merged;
   }
 
-  /** Writes files atomically on the first worker (after `plan`). */
-  write(files: AtomicWrite[]): Promise<void> {
+  /** Writes files on the first worker (after `plan`). */
+  write(files: FileWrite[], method: WriteMethod): Promise<void> {
     const w = this.workers[0];
     if (!w) {
-      writeAll(files);
+      writeAll(files, method);
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
@@ -686,7 +686,7 @@ export class PlannerPool {
         m.error ? reject(new Error(m.error)) : resolve(),
       );
       w.once('error', reject);
-      w.postMessage(files);
+      w.postMessage({ files, method });
     });
   }
 

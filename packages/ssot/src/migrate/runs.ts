@@ -1,13 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  closeSync,
   existsSync,
+  fsyncSync,
+  ftruncateSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -70,14 +75,40 @@ function newId(): string {
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}-${randomBytes(3).toString('hex')}`;
 }
 
-export interface AtomicWrite {
+/**
+ * How `--write` replaces a file's bytes.
+ * - `in-place` (default): the file is overwritten where it is (same inode, no temporary file),
+ *   after the run record — the originals and their hashes — is safely on disk; a failure restores
+ *   every file written so far, and `ssot rollback` undoes an interrupted run.
+ * - `atomic`: a temporary file in the same directory, then `rename` over the file, so no reader
+ *   ever sees a partly written file. It costs a new inode per file and frees the old one's blocks:
+ *   on a file system mounted with online discard that is ~40× the kernel time of `in-place`.
+ */
+export type WriteMethod = 'in-place' | 'atomic';
+
+export interface FileWrite {
   path: string;
   text: string;
   mode: number;
 }
 
-/** Writes files atomically, creating their directories once each. */
-export function writeAll(files: AtomicWrite[]): void {
+/** Overwrites an existing file where it is: its bytes from offset 0, then its length. */
+function writeInPlace(path: string, data: string): void {
+  const bytes = Buffer.from(data, 'utf8');
+  // `r+`, not `w`: truncating to zero first would leave the file empty in between (and makes
+  // ext4 flush the file on close).
+  const fd = openSync(path, 'r+');
+  try {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, done);
+    ftruncateSync(fd, bytes.length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes files (creating their directories once each); a new file is always written atomically. */
+export function writeAll(files: FileWrite[], method: WriteMethod): void {
   const dirs = new Set<string>();
   for (const f of files) {
     const dir = dirname(f.path);
@@ -85,7 +116,19 @@ export function writeAll(files: AtomicWrite[]): void {
       mkdirSync(dir, { recursive: true });
       dirs.add(dir);
     }
-    writeAtomic(f.path, f.text, f.mode);
+    if (method === 'in-place' && existsSync(f.path)) writeInPlace(f.path, f.text);
+    else writeAtomic(f.path, f.text, f.mode);
+  }
+}
+
+/** Writes a file and flushes it to the disk before returning. */
+function writeDurably(path: string, data: Buffer | string): void {
+  const fd = openSync(path, 'w');
+  try {
+    writeFileSync(fd, data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -153,8 +196,17 @@ export class Run {
     return new Run(root, JSON.parse(readFileSync(path, 'utf8')) as RunRecord);
   }
 
-  save(): void {
-    writeAtomic(join(this.dir, 'run.json'), `${JSON.stringify(this.record, null, 2)}\n`);
+  /** Saves the record (`durable`: flushed to the disk before the rename that publishes it). */
+  save(durable = false): void {
+    const text = `${JSON.stringify(this.record, null, 2)}\n`;
+    const path = join(this.dir, 'run.json');
+    if (!durable) {
+      writeAtomic(path, text);
+      return;
+    }
+    const tmp = `${path}.tmp`;
+    writeDurably(tmp, text);
+    renameSync(tmp, path);
   }
 
   /**
@@ -164,8 +216,9 @@ export class Run {
    */
   async write(
     writes: PendingWrite[],
-    /** Writes a share of the files on another thread (the kernel work of thousands of renames splits over cores). */
-    offload?: (files: AtomicWrite[]) => Promise<void>,
+    method: WriteMethod,
+    /** Writes a share of the files on another thread (the kernel work of thousands of writes splits over cores). */
+    offload?: (files: FileWrite[], method: WriteMethod) => Promise<void>,
   ): Promise<{ written: string[]; changedSince: string[] }> {
     // Synchronous I/O: thousands of small files cost less than handing each to the thread pool.
     const read = writes.map((w) => {
@@ -201,13 +254,18 @@ export class Run {
         mode: r.mode,
       });
     }
-    writeFileSync(join(this.dir, ORIGINALS), Buffer.concat(blobs));
-    this.save();
-    const all: AtomicWrite[] = ready.map((r) => ({ path: r.abs, text: r.w.after, mode: r.mode }));
+    // The originals and the record reach the disk before any file changes: whatever happens
+    // next, the run can be undone.
+    writeDurably(join(this.dir, ORIGINALS), Buffer.concat(blobs));
+    this.save(true);
+    const all: FileWrite[] = ready.map((r) => ({ path: r.abs, text: r.w.after, mode: r.mode }));
     const half = offload && all.length > 256 ? Math.floor(all.length / 2) : 0;
-    const elsewhere = half ? offload?.(all.slice(half)) : undefined;
-    writeAll(half ? all.slice(0, half) : all);
-    await elsewhere;
+    const elsewhere = half ? offload?.(all.slice(half), method) : undefined;
+    try {
+      writeAll(half ? all.slice(0, half) : all, method);
+    } finally {
+      await elsewhere;
+    }
     this.record.status = 'applied';
     this.save();
     return { written: ready.map((r) => r.w.file), changedSince };

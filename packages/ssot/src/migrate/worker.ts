@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { batchSource, type PlanJob, planMigration } from './plan.js';
 import { Project } from './project.js';
-import { type AtomicWrite, writeAll } from './runs.js';
+import { type FileWrite, type WriteMethod, writeAll } from './runs.js';
 
 /**
  * Worker side of the planner pool: started early, it waits for the job, takes batches from the
@@ -17,10 +17,10 @@ parentPort?.once('message', (job: PlanJob) => {
   );
   // The main thread has the original texts: send only the new ones.
   parentPort?.postMessage({ ...plan, changes: plan.changes.map((c) => ({ ...c, before: '' })) });
-  parentPort?.once('message', (files: AtomicWrite[]) => {
+  parentPort?.once('message', (job: { files: FileWrite[]; method: WriteMethod }) => {
     let error: string | null = null;
     try {
-      writeAll(files);
+      writeAll(job.files, job.method);
     } catch (e) {
       error = (e as Error).message;
     }

@@ -329,7 +329,7 @@ export async function generateShims(options: ShimOptions): Promise<ShimResult> {
         after: s.text,
       })),
     ];
-    await r.write(writes);
+    await r.write(writes, 'atomic');
     run = r.record;
   }
   return { shims, run };

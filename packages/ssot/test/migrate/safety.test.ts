@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { migrate, rollback } from '../../src/migrate/migrate.js';
@@ -64,6 +64,30 @@ test('rollback refuses when a file changed since the run, and --force restores a
   assert.equal(forced.code, 0, forced.stderr);
   assert.deepEqual(treeDiff(tree(dir), before), []);
   assert.throws(() => rollback(dir, id), /already rolled back/);
+});
+
+test('--write overwrites each file in place (same inode) and --atomic replaces it by rename; same bytes and mode, both undone byte for byte', async () => {
+  for (const method of ['in-place', 'atomic'] as const) {
+    const dir = copyFixture('ts-forms');
+    const before = tree(dir);
+    const file = join(dir, 'src/features/named.ts');
+    chmodSync(file, 0o640);
+    const inode = statSync(file).ino;
+    const r = await migrate({ root: dir, write: true, writeMethod: method });
+    assert.ok(r.written.includes('src/features/named.ts'), method);
+    assert.deepEqual(treeDiff(tree(dir), fixtureTree('ts-forms', 'expected')), [], method);
+    const after = statSync(file);
+    assert.equal(after.mode & 0o777, 0o640, `${method} keeps the mode`);
+    if (method === 'in-place') assert.equal(after.ino, inode, 'in place: the same inode');
+    else assert.notEqual(after.ino, inode, 'atomic: a new inode renamed over the file');
+    const run = listRuns(dir)[0];
+    assert.equal(run?.status, 'applied', method);
+    rollback(dir, run?.id);
+    assert.deepEqual(treeDiff(tree(dir), before), [], `${method}: rollback restores every byte`);
+  }
+  const refused = ssot(['migrate', copyFixture('ts-forms'), '--atomic']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--atomic needs --write/);
 });
 
 test('bad input gets a clear message, exit 2, and changes nothing', () => {

@@ -36,7 +36,7 @@ const EDGE_CASES: Record<string, string> = {
     "export type { T } from 'types';",
     "export { default } from 'd';",
     "export { default as X, 'a-b' as c } from 's';",
-    "import { \"str\" as y } from 'q';",
+    'import { "str" as y } from \'q\';',
   ].join('\n'),
   // An imported name exported again is an export entry with a module request in the module
   // record (ECMA-262's indirect export), spanning the import statement — not a re-export.

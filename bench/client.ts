@@ -65,7 +65,7 @@ export interface Timeline {
 }
 
 /** For diagnostics: a delivery later than this counts as late in the timeline. */
-export const TIMELINE_LATE_US = 2_000;
+export const TIMELINE_LATE_US = 1_000;
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (msg: object) => process.send?.(msg);

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           # 1 round, short phases, 1,000 sockets only
  *   npm run bench -- --rounds 5 --targets agentwire,ws --scenarios load-1000,idle
  *   npm run bench -- --profile         # CPU profile of agentwire's server at saturation
+ *   node --import tsx bench/run.ts --timeline <file>   # a BENCH_TIMELINE file, windows with late deliveries
  *   BENCH_BASE_GATEWAY=/abs/dist/index.js npm run bench -- --targets agentwire,agentwire-base,ws
  *                                      # A/B against another build of the gateway
  *
@@ -39,6 +40,8 @@ const { values: flags } = parseArgs({
     out: { type: 'string' },
     /** Re-renders the markdown of a results JSON written by an earlier run. */
     report: { type: 'string' },
+    /** Prints a BENCH_TIMELINE file: the windows with late deliveries and what paused in them. */
+    timeline: { type: 'string' },
   },
 });
 
@@ -360,6 +363,11 @@ async function profileRun(): Promise<void> {
 
 async function main(): Promise<void> {
   if (flags.profile) return profileRun();
+  if (flags.timeline) {
+    const { summarizeTimeline } = await import('./lib/timeline.js');
+    console.log(summarizeTimeline(flags.timeline));
+    return;
+  }
   if (flags.report) {
     const { readFileSync } = await import('node:fs');
     const saved = JSON.parse(readFileSync(flags.report, 'utf8')) as {

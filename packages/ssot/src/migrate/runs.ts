@@ -2,14 +2,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   existsSync,
+  fstatSync,
   fsyncSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -121,6 +122,31 @@ export function writeAll(files: FileWrite[], method: WriteMethod): void {
   }
 }
 
+/** A file's bytes and permission bits from one open (null when it cannot be read). */
+function readWithMode(path: string): { bytes: Buffer; mode: number } | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    const bytes = Buffer.allocUnsafe(st.size);
+    let done = 0;
+    while (done < st.size) {
+      const n = readSync(fd, bytes, done, st.size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return { bytes: done === st.size ? bytes : bytes.subarray(0, done), mode: st.mode & 0o7777 };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Writes a file and flushes it to the disk before returning. */
 function writeDurably(path: string, data: Buffer | string): void {
   const fd = openSync(path, 'w');
@@ -223,12 +249,8 @@ export class Run {
     // Synchronous I/O: thousands of small files cost less than handing each to the thread pool.
     const read = writes.map((w) => {
       const abs = join(this.root, w.file);
-      try {
-        const original = readFileSync(abs);
-        return { w, abs, original, mode: statSync(abs).mode & 0o7777 };
-      } catch {
-        return { w, abs, original: null, mode: 0o644 };
-      }
+      const found = readWithMode(abs);
+      return { w, abs, original: found?.bytes ?? null, mode: found?.mode ?? 0o644 };
     });
     const ready: typeof read = [];
     const changedSince: string[] = [];

@@ -7,9 +7,15 @@
 
 /** One event of a user's stream. `json` is the serialized AgentEvent, sent to clients as-is. */
 export interface StoredEvent {
-  seq: number;
-  id: string;
-  json: string;
+  readonly seq: number;
+  readonly id: string;
+  readonly json: string;
+  /**
+   * The complete WebSocket `event` frame for this event (`ws/wire.ts`), when the engine keeps its
+   * events as frames (the memory engine): delivery and replay write it as it is. Without it the
+   * connection manager builds the frame from `seq` and `json`.
+   */
+  readonly frame?: Buffer;
 }
 
 export interface AppendResult {

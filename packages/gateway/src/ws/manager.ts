@@ -168,8 +168,9 @@ export class ConnectionManager {
     }
   }
 
+  /** The engine's frame when it keeps one (memory engine), else built from `seq` and `json`. */
   private frame(event: StoredEvent): Buffer {
-    return eventFrame(event.seq, event.json);
+    return event.frame ?? eventFrame(event.seq, event.json);
   }
 
   /** The point of sending, with an isolation check independent of how the channel was found. */

@@ -4,31 +4,68 @@ import { WebSocket } from 'ws';
 const OPEN = WebSocket.OPEN;
 const EVENT_FRAME_HEAD = '{"type":"event","seq":';
 
+/** The text of an `event` frame before the event's JSON: `{"type":"event","seq":N,"event":`. */
+export function eventFrameHead(seq: number): string {
+  return `${EVENT_FRAME_HEAD}${seq},"event":`;
+}
+
+/** Bytes of the frame `encodeEventFrame` writes for a head and an event of `jsonBytes` bytes. */
+export function eventFrameLength(head: string, jsonBytes: number): number {
+  const payloadLength = head.length + jsonBytes + 1;
+  return (payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10) + payloadLength;
+}
+
+/**
+ * Writes the frame for `head` (from `eventFrameHead`) and `json` into `target` at `at`, where
+ * `eventFrameLength(head, jsonBytes)` bytes must be free; returns where the frame ends.
+ */
+export function encodeEventFrame(
+  target: Buffer,
+  at: number,
+  head: string,
+  json: string,
+  jsonBytes: number,
+): number {
+  const payloadLength = head.length + jsonBytes + 1;
+  target[at] = 0x81;
+  if (payloadLength < 126) {
+    target[at + 1] = payloadLength;
+    at += 2;
+  } else if (payloadLength < 65536) {
+    target[at + 1] = 126;
+    target.writeUInt16BE(payloadLength, at + 2);
+    at += 4;
+  } else {
+    target[at + 1] = 127;
+    target.writeUInt32BE(0, at + 2);
+    target.writeUInt32BE(payloadLength, at + 6);
+    at += 10;
+  }
+  at += target.write(head, at, 'latin1');
+  at += target.write(json, at, 'utf8');
+  target[at] = 0x7d; // the closing brace of the event frame
+  return at + 1;
+}
+
 /**
  * A complete WebSocket text frame (RFC 6455 §5.2: FIN, opcode 1, unmasked as a server sends it)
  * whose payload is the `event` frame for `seq`. It is built once per event and the same bytes are
  * written to every connection of the user: one allocation and one UTF-8 encoding per event, and
- * one buffer per socket write instead of a header and a payload.
+ * one buffer per socket write instead of a header and a payload. The memory engine writes the
+ * same bytes into its history (`encodeEventFrame`), and replay sends them as they are.
  */
 export function eventFrame(seq: number, json: string): Buffer {
-  const head = `${EVENT_FRAME_HEAD}${seq},"event":`;
-  const payloadLength = head.length + Buffer.byteLength(json) + 1;
-  const headerLength = payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + payloadLength);
-  frame[0] = 0x81;
-  if (headerLength === 2) frame[1] = payloadLength;
-  else if (headerLength === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(payloadLength, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(0, 2);
-    frame.writeUInt32BE(payloadLength, 6);
-  }
-  let at = headerLength + frame.write(head, headerLength, 'latin1');
-  at += frame.write(json, at, 'utf8');
-  frame[at] = 0x7d; // the closing brace of the event frame
+  const head = eventFrameHead(seq);
+  const jsonBytes = Buffer.byteLength(json);
+  const frame = Buffer.allocUnsafe(eventFrameLength(head, jsonBytes));
+  encodeEventFrame(frame, 0, head, json, jsonBytes);
   return frame;
+}
+
+/** The event's JSON inside a frame made for `seq` by `eventFrame` or `encodeEventFrame`. */
+export function eventFrameJson(frame: Buffer, seq: number): string {
+  const payload = framePayload(frame);
+  return payload.toString('utf8', eventFrameHead(seq).length, payload.length - 1);
 }
 
 /** The payload of a frame made by `eventFrame` (its JSON text). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { validateEvent } from '@agentwire/protocol';
 import { startGateway, type TestGateway } from '@agentwire/testkit';
 import { connectUser, type TestClient, thinking } from '../helpers/harness.js';
 
@@ -66,6 +67,41 @@ describe('I7 an accepted publish is never lost', () => {
         .map((e) => e.event.id)
         .slice(0, 1),
       ['evt_fixed'],
+    );
+    await tab.close();
+  });
+
+  it('generates unique, valid event ids that are idempotency keys when published again', async () => {
+    const tab = await connectUser(gw, 'gen-ids');
+    const user = gw.gateway.forUser('gen-ids');
+    const other = gw.gateway.forUser('gen-ids-other');
+    const ids = new Set<string>();
+    for (let i = 0; i < 500; i++) {
+      const a = await user.publish(thinking(`a${i}`));
+      const b = await other.publish(thinking(`b${i}`));
+      for (const id of [a.id, b.id]) {
+        assert.match(id, /^evt_[A-Za-z0-9_-]+$/);
+        assert.ok(id.length <= 128, 'fits the protocol limit on ids');
+        const checked = validateEvent({ ...thinking('x'), id }, 'event');
+        assert.ok(checked.ok, 'the protocol accepts a generated id as a caller id');
+        ids.add(id);
+      }
+    }
+    assert.equal(ids.size, 1000, 'no generated id repeats, across users');
+    await tab.until(() => tab.events().length === 500);
+    const delivered = tab.events().map((e) => e.event.id);
+    assert.equal(new Set(delivered).size, 500);
+    // Publishing an event again with the id it was given returns its seq and delivers nothing.
+    const [firstId] = delivered;
+    assert.deepEqual(await user.publish({ ...thinking('a0'), id: firstId as string }), {
+      seq: 1,
+      id: firstId,
+    });
+    await user.publish(thinking('after'));
+    await tab.until(() => tab.events().length === 501);
+    assert.deepEqual(
+      tab.events().map((e) => e.seq),
+      Array.from({ length: 501 }, (_, i) => i + 1),
     );
     await tab.close();
   });

@@ -136,18 +136,20 @@ class UserStream {
     return chunk;
   }
 
-  /** Doubles the ring, keeping the events in order from slot 0. */
+  /** Doubles the ring (called when it is full), keeping the events in order from slot 0. */
   private grow(): void {
-    const slots = this.slots === 0 ? FIRST_SLOTS : this.slots * 2;
+    const old = this.slots;
+    const slots = old === 0 ? FIRST_SLOTS : old * 2;
+    const first = this.first;
     const at = new Float64Array(slots);
     const place = new Int32Array(slots * 3);
     const chunks: (Buffer | undefined)[] = new Array(slots).fill(undefined);
-    for (let i = 0; i < this.size; i++) {
-      const from = (this.first + i) & this.mask;
-      at[i] = this.at[from] as number;
-      place.set(this.place.subarray(from * 3, from * 3 + 3), i * 3);
-      chunks[i] = this.chunks[from];
-    }
+    // The full ring is [first, old) followed by [0, first): two block copies per typed array.
+    at.set(this.at.subarray(first));
+    at.set(this.at.subarray(0, first), old - first);
+    place.set(this.place.subarray(first * 3));
+    place.set(this.place.subarray(0, first * 3), (old - first) * 3);
+    for (let i = 0; i < old; i++) chunks[i] = this.chunks[(first + i) & this.mask];
     this.at = at;
     this.place = place;
     this.chunks = chunks;

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { encodeEventFrame, eventFrameHead, eventFrameJson, eventFrameLength } from '../ws/wire.js';
+import {
+  encodeEventFrame,
+  eventFrameHead,
+  eventFrameJson,
+  eventFrameLength,
+  writeLatin1,
+} from '../ws/wire.js';
 import type {
   AppendResult,
   Engine,
@@ -38,6 +44,10 @@ const FIRST_CHUNK_BYTES = 1024;
 const MAX_CHUNK_BYTES = 16 * 1024;
 /** Slots of the first index ring; it doubles when full (so at most 2 × maxEvents). */
 const FIRST_SLOTS = 8;
+/** The ring of a stream with no history yet, shared (never written: the first append grows it). */
+const NO_TIMES = new Float64Array(0);
+const NO_PLACES = new Int32Array(0);
+const NO_CHUNKS: (Buffer | undefined)[] = [];
 
 /**
  * One user's stream: a bounded history window over a gapless seq.
@@ -58,15 +68,15 @@ class UserStream {
   private first = 0;
   size = 0;
   /** Per slot: when it was appended (ms). */
-  private at = new Float64Array(0);
+  private at = NO_TIMES;
   /**
    * Per slot, three numbers: offset in its chunk; the id's length in bytes, negative when the id
    * is stored as UTF-16 (ids that are not all ASCII, so they come back exactly as given); the
    * frame's length in bytes (the frame follows the id).
    */
-  private place = new Int32Array(0);
+  private place = NO_PLACES;
   /** Per slot: the chunk holding its bytes. */
-  private chunks: (Buffer | undefined)[] = [];
+  private chunks: (Buffer | undefined)[] = NO_CHUNKS;
   /** The chunk being filled, and how much of it is used. */
   private chunk: Buffer | undefined;
   private used = 0;
@@ -106,7 +116,9 @@ class UserStream {
       chunk = this.newChunk(idRoom + frameBytes);
       offset = 0;
     }
-    const idBytes = chunk.write(id, offset, idRoom, ascii ? 'latin1' : 'utf16le');
+    const idBytes = ascii
+      ? writeLatin1(chunk, id, offset)
+      : chunk.write(id, offset, idRoom, 'utf16le');
     const frameStart = offset + idBytes;
     const end = encodeEventFrame(chunk, frameStart, head, json, jsonBytes);
     this.used = end;
@@ -214,9 +226,9 @@ class UserStream {
     this.slots = 0;
     this.mask = 0;
     this.first = 0;
-    this.at = new Float64Array(0);
-    this.place = new Int32Array(0);
-    this.chunks = [];
+    this.at = NO_TIMES;
+    this.place = NO_PLACES;
+    this.chunks = NO_CHUNKS;
     this.chunk = undefined;
     this.used = 0;
   }

@@ -11,7 +11,10 @@ import {
 
 /** Whether TS/JS source parses without errors. */
 export function typescriptParses(file: string, text: string): boolean {
-  return !parseSync(file, text).errors.some((e) => e.severity === 'Error');
+  // The parser builds the whole AST and hands it over as JSON whatever is asked; the JS-shaped one
+  // without parentheses is a third smaller, and the errors do not depend on its shape.
+  const result = parseSync(file, text, { preserveParens: false, astType: 'js' });
+  return !result.errors.some((e) => e.severity === 'Error');
 }
 
 export interface TsSpeller {

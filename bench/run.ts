@@ -37,6 +37,7 @@ const { values: flags } = parseArgs({
     scenarios: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'profile-target': { type: 'string', default: 'agentwire' },
+    'profile-sockets': { type: 'string', default: '1000' },
     out: { type: 'string' },
     /** Re-renders the markdown of a results JSON written by an earlier run. */
     report: { type: 'string' },
@@ -345,13 +346,16 @@ async function runScenario(round: number, target: TargetName, scenario: string):
 async function profileRun(): Promise<void> {
   const target = flags['profile-target'] as TargetName;
   mkdirSync(RESULTS, { recursive: true });
-  const path = join(RESULTS, `profile-${target}.cpuprofile`);
-  console.log(`profiling ${target} at saturation, 1,000 sockets → ${path}`);
+  const sockets = Number(flags['profile-sockets']);
+  if (sockets !== 1000 && sockets !== 4000) throw new Error('--profile-sockets: 1000 or 4000');
+  const suffix = sockets === 1000 ? '' : `-${sockets}`;
+  const path = join(RESULTS, `profile-${target}${suffix}.cpuprofile`);
+  console.log(`profiling ${target} at saturation, ${sockets} sockets → ${path}`);
   await runLoad(
     0,
     target,
-    'load-1000',
-    500,
+    `load-${sockets}`,
+    sockets / 2,
     [{ phase: 'saturate', start: { mode: 'saturate', workload: 'agent-run' } }],
     path,
   );

@@ -55,6 +55,8 @@ export interface ProjectSnapshot {
   files: Discovery['files'];
   dirs: string[];
   heads: string[];
+  /** Texts already read (the Python files, for the heads): a worker need not read them again. */
+  texts: Map<string, string | null>;
 }
 
 export class Project {
@@ -64,7 +66,7 @@ export class Project {
   readonly typescript: TypeScriptResolver;
   /** First segments of absolute Python imports (for namespace packages). */
   readonly heads: string[];
-  private readonly texts = new Map<string, string | null>();
+  private readonly texts: Map<string, string | null> = new Map();
   private readonly records = new Map<string, FileRecord>();
   private readonly importRecords = new Map<string, FileRecord>();
   private readonly resolutions = new Map<string, ResolvedImport[]>();
@@ -74,7 +76,7 @@ export class Project {
 
   /** Walks the root and reads every file (the Python import heads come from all of them). */
   constructor(root: string, options?: ProjectOptions);
-  /** Rebuilds a project from a snapshot; files are read when first needed. */
+  /** Rebuilds a project from a snapshot; files it does not bring are read when first needed. */
   constructor(snapshot: ProjectSnapshot);
   constructor(rootOrSnapshot: string | ProjectSnapshot, options: ProjectOptions = {}) {
     if (typeof rootOrSnapshot === 'string') {
@@ -99,6 +101,7 @@ export class Project {
       };
       this.heads = rootOrSnapshot.heads;
       this.known = new Set(this.discovery.files.map((f) => f.file));
+      this.texts = rootOrSnapshot.texts;
     }
     const headRecord = { imports: this.heads.map((h) => probe(h)) } as unknown as FileRecord;
     this.python = new PythonResolver(
@@ -114,6 +117,7 @@ export class Project {
       files: this.discovery.files,
       dirs: [...this.discovery.dirs],
       heads: this.heads,
+      texts: this.texts,
     };
   }
 

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { ConfigError, loadConfig } from '@agentwire/gateway';
 
 const SECRET = 's'.repeat(32);
+
+/** A scratch directory removed when the test ends. */
+function scratchDir(t: TestContext): string {
+  const dir = mkdtempSync(join(tmpdir(), 'agentwire-config-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -29,8 +36,8 @@ describe('loadConfig', () => {
     assert.equal(config.devCredentials, undefined);
   });
 
-  it('gives flags precedence over env over the file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agentwire-config-'));
+  it('gives flags precedence over env over the file', (t) => {
+    const dir = scratchDir(t);
     const file = join(dir, 'gateway.json');
     writeFileSync(
       file,
@@ -86,8 +93,8 @@ describe('loadConfig', () => {
     );
   });
 
-  it('rejects unknown settings and broken JSON in the config file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agentwire-config-'));
+  it('rejects unknown settings and broken JSON in the config file', (t) => {
+    const dir = scratchDir(t);
     const unknown = join(dir, 'a.json');
     writeFileSync(unknown, JSON.stringify({ jwtSecret: SECRET, prot: 1 }));
     assert.match(

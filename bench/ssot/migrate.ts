@@ -27,6 +27,7 @@ import {
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cpuSample, machineCpuPct } from '../lib/machine.js';
 import { generate } from './generate.js';
 
 const { values } = parseArgs({
@@ -49,6 +50,8 @@ interface Ran {
   ms: number;
   /** user + sys CPU seconds of the process and its threads (bash `time`). */
   cpu: number;
+  /** CPU other processes used meanwhile, % of one core (machine-wide use minus this process's). */
+  others: number;
   stdout: string;
   stderr: string;
   code: number | null;
@@ -59,6 +62,7 @@ const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 /** Runs a command under bash's `time`: wall and CPU time of that process alone. */
 function sh(cmd: string, args: string[], cwd?: string): Ran {
   const line = `TIMEFORMAT='@@time %R %U %S'; time ${[cmd, ...args].map(quote).join(' ')}`;
+  const before = cpuSample();
   const r = spawnSync('bash', ['-c', line], {
     cwd,
     encoding: 'utf8',
@@ -66,10 +70,14 @@ function sh(cmd: string, args: string[], cwd?: string): Ran {
     env: { ...process.env, CI: '1' },
   });
   const stderr = r.stderr ?? '';
+  const machine = machineCpuPct(before, cpuSample(), cpus().length);
   const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
+  const wall = m ? Number(m[1]) : Number.NaN;
+  const cpu = m ? Number(m[2]) + Number(m[3]) : Number.NaN;
   return {
-    ms: m ? Number(m[1]) * 1000 : Number.NaN,
-    cpu: m ? Number(m[2]) + Number(m[3]) : Number.NaN,
+    ms: wall * 1000,
+    cpu,
+    others: Math.max(0, machine - (cpu / wall) * 100),
     stdout: r.stdout ?? '',
     stderr: m ? stderr.slice(0, m.index) : stderr,
     code: r.status,
@@ -164,7 +172,10 @@ interface Summary {
   ms: number;
 }
 
-function ssotMigrate(root: string, extra: string[]): Summary & { wall: number; cpu: number } {
+function ssotMigrate(
+  root: string,
+  extra: string[],
+): Summary & { wall: number; cpu: number; others: number } {
   const r = must(
     sh(process.execPath, [SSOT, 'migrate', root, '--format', 'json', ...extra]),
     'ssot migrate',
@@ -180,13 +191,14 @@ function ssotMigrate(root: string, extra: string[]): Summary & { wall: number; c
     ms: j.ms,
     wall: r.ms,
     cpu: r.cpu,
+    others: r.others,
   };
 }
 
 function jscodeshift(
   root: string,
   dry: boolean,
-): { wall: number; cpu: number; ok: number; errors: number } {
+): { wall: number; cpu: number; others: number; ok: number; errors: number } {
   const r = must(
     sh(process.execPath, [
       JSCODESHIFT,
@@ -203,7 +215,7 @@ function jscodeshift(
   );
   const out = r.stdout + r.stderr;
   const count = (what: string) => Number(new RegExp(`(\\d+) ${what}`).exec(out)?.[1] ?? -1);
-  return { wall: r.ms, cpu: r.cpu, ok: count('ok'), errors: count('errors') };
+  return { wall: r.ms, cpu: r.cpu, others: r.others, ok: count('ok'), errors: count('errors') };
 }
 
 const median = (xs: number[]) => {
@@ -229,11 +241,17 @@ let webSummary: Summary | null = null;
 let jsOk = 0;
 let jsErrors = 0;
 const cpuTimes: Record<string, number[]> = {};
-const record = (name: string, r: { wall: number; cpu: number }) => {
+const othersCpu: Record<string, number[]> = {};
+const record = (name: string, r: { wall: number; cpu: number; others: number }) => {
   times[name]?.push(r.wall);
-  const list = cpuTimes[name] ?? [];
-  cpuTimes[name] = list;
-  list.push(r.cpu);
+  for (const [into, value] of [
+    [cpuTimes, r.cpu],
+    [othersCpu, r.others],
+  ] as const) {
+    const list = into[name] ?? [];
+    into[name] = list;
+    list.push(value);
+  }
 };
 const checks: string[] = [];
 for (let run = 0; run < runs; run++) {
@@ -296,13 +314,13 @@ console.log(
   `whole tree: ${whole?.files} files, ${whole?.statements} import statements rewritten; web/: ${webSummary?.files} files, ${webSummary?.statements} statements (jscodeshift: ${jsOk} files ok, ${jsErrors} it could not transform)`,
 );
 console.log(
-  '\n| run | wall (median) | wall (best) | CPU user+sys (median) | wall per run |\n| --- | ---: | ---: | ---: | --- |',
+  "\n| run | wall (median) | wall (best) | CPU user+sys (median) | wall per run | others' CPU per run |\n| --- | ---: | ---: | ---: | --- | --- |",
 );
 for (const [name, xs] of Object.entries(times)) {
   const cpu = median(cpuTimes[name] ?? []);
   const best = Math.min(...xs) / 1000;
   console.log(
-    `| ${name} | ${(median(xs) / 1000).toFixed(2)} s | ${best.toFixed(2)} s | ${cpu.toFixed(2)} s | ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')} |`,
+    `| ${name} | ${(median(xs) / 1000).toFixed(2)} s | ${best.toFixed(2)} s | ${cpu.toFixed(2)} s | ${xs.map((x) => (x / 1000).toFixed(2)).join(', ')} | ${(othersCpu[name] ?? []).map((o) => `${o.toFixed(0)} %`).join(', ')} |`,
   );
 }
 console.log(`\n${checks.map((c) => `- ${c}`).join('\n')}`);

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type AuditReport, audit, VERSION } from '../audit.js';
+import type { AuditReport } from '../audit.js';
 import { RULE_IDS, type RuleId } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { COMMANDS } from '../migrate/commands.js';
-import { parseFormat, render } from '../report/index.js';
 
 const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
 
@@ -71,6 +70,10 @@ function progress(
 }
 
 async function runAudit(args: string[]): Promise<number> {
+  const [{ audit }, { parseFormat, render }] = await Promise.all([
+    import('../audit.js'),
+    import('../report/index.js'),
+  ]);
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -125,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       return command ? 0 : 2;
     }
     if (command === '-v' || command === '--version') {
-      process.stdout.write(`${VERSION}\n`);
+      process.stdout.write(`${(await import('../audit.js')).VERSION}\n`);
       return 0;
     }
     if (command === 'audit') {
@@ -135,8 +138,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       return await runAudit(rest);
     }
-    const sub = COMMANDS[command];
-    if (sub) {
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (load) {
+      const sub = await load();
       if (rest.includes('-h') || rest.includes('--help')) {
         process.stdout.write(sub.help);
         return 0;

@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { audit } from '../audit.js';
 import { loadConfig, type SsotConfig } from '../config/config.js';
 import { discover } from '../discover/discover.js';
 import { UserError } from '../errors.js';
@@ -87,6 +86,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   };
   const rules = [...rulesFromConfig(config), ...(options.rules ?? [])];
   if (options.fromAudit) {
+    // Loaded only here: the audit's pipeline is most of the CLI's code, and a migration from
+    // configured rules does not need it.
+    const { audit } = await import('../audit.js');
     const { report } = await audit({ root, config });
     rules.push(...rulesFromAudit(report));
   }

@@ -30,6 +30,14 @@ const DYNAMIC_OR_REQUIRE = /\brequire\s*\(|\bimport\s*\(/;
 const BEYOND_MODULE_RECORD = /\brequire\s*\(|\bimport\s*\(|\bexport\s+(?:type\s+)?\{\s*\}/;
 
 /**
+ * How ssot asks oxc for a parse. `astType: 'js'` leaves TS-only properties (type annotations,
+ * importKind) out of the AST, which makes it a third cheaper to hand over to JavaScript; the
+ * `type` keyword of type-only imports and exports is read from the source at the positions the
+ * parser gives. The errors do not depend on the AST's shape.
+ */
+export const PARSE_OPTIONS = { preserveParens: false, astType: 'js' } as const;
+
+/**
  * Extracts imports, exports and module-level bindings of one TS/JS file with oxc-parser.
  * `scope: 'imports'` fills only `imports` (bindings and exports stay empty) and, when the file
  * has nothing the parser's module record leaves out, reads them from that record instead of the
@@ -42,10 +50,7 @@ export function extractTypeScript(
   scope: 'all' | 'imports' = 'all',
 ): FileRecord {
   const record = emptyRecord(file, 'ts', text.length);
-  // `astType: 'js'` leaves TS-only properties (type annotations, importKind) out of the AST, which
-  // makes it a third cheaper to build; the `type` keyword of type-only imports and exports is then
-  // read from the source at the positions the parser gives.
-  const result = parseSync(file, text, { preserveParens: false, astType: 'js' });
+  const result = parseSync(file, text, PARSE_OPTIONS);
   const lines = new LineIndex(text);
   const fatal = result.errors.find((e) => e.severity === 'Error');
   if (fatal) {

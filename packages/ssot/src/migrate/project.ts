@@ -66,7 +66,7 @@ export class Project {
   readonly typescript: TypeScriptResolver;
   /** First segments of absolute Python imports (for namespace packages). */
   readonly heads: string[];
-  private readonly texts: Map<string, string | null> = new Map();
+  private readonly texts: Map<string, string | null>;
   private readonly records = new Map<string, FileRecord>();
   private readonly importRecords = new Map<string, FileRecord>();
   private readonly resolutions = new Map<string, ResolvedImport[]>();
@@ -81,6 +81,7 @@ export class Project {
   constructor(rootOrSnapshot: string | ProjectSnapshot, options: ProjectOptions = {}) {
     if (typeof rootOrSnapshot === 'string') {
       this.root = rootOrSnapshot;
+      this.texts = new Map();
       this.discovery = options.discovery ?? discover(rootOrSnapshot, options);
       this.known = new Set(this.discovery.files.map((f) => f.file));
       const heads = new Set<string>(options.heads ?? []);

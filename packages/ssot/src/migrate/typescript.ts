@@ -1,5 +1,6 @@
 import { parseSync } from 'oxc-parser';
 import type { ImportedName, ImportRecord } from '../extract/types.js';
+import { PARSE_OPTIONS } from '../extract/typescript.js';
 import { removeSpans } from './python.js';
 import {
   type Edit,
@@ -11,10 +12,7 @@ import {
 
 /** Whether TS/JS source parses without errors. */
 export function typescriptParses(file: string, text: string): boolean {
-  // The parser builds the whole AST and hands it over as JSON whatever is asked; the JS-shaped one
-  // without parentheses is a third smaller, and the errors do not depend on its shape.
-  const result = parseSync(file, text, { preserveParens: false, astType: 'js' });
-  return !result.errors.some((e) => e.severity === 'Error');
+  return !parseSync(file, text, PARSE_OPTIONS).errors.some((e) => e.severity === 'Error');
 }
 
 export interface TsSpeller {

@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { ErrorCode } from './codes.js';
 import {
@@ -23,6 +23,13 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: Validati
 const ENVELOPE_FIELDS = new Set(Object.keys(EventEnvelopeSchema.properties));
 // RFC 3339 timestamp, as produced by Date#toISOString (offsets allowed).
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+// TypeBox checks a `format` against its process-wide FormatRegistry, and a format nobody
+// registered fails every value: the envelope's `ts` (format `date-time`) would refuse every
+// timestamp. Register it with the check below unless the application registered its own.
+if (!FormatRegistry.Has('date-time')) {
+  FormatRegistry.Set('date-time', (value) => TIMESTAMP.test(value));
+}
 
 // Checkers are compiled on first use: importing the protocol for its types and constants (as the
 // browser client does) costs nothing, and no code generation runs unless validation is used.
@@ -79,15 +86,16 @@ export function validateEvent(input: unknown, prefix = 'event'): Validated<Event
   for (const key in input) {
     if (!ENVELOPE_FIELDS.has(key)) return invalid(`${prefix}.${key}`, 'unknown field');
   }
-  const envelopeError = schemaError(EventEnvelopeSchema, input, prefix);
-  if (envelopeError) return { ok: false, error: envelopeError };
-  const type = input.type as string;
-  if (input.ts !== undefined && !TIMESTAMP.test(input.ts as string)) {
+  // Before the schema, so that a bad timestamp gets this message rather than the format's.
+  if (input.ts !== undefined && (typeof input.ts !== 'string' || !TIMESTAMP.test(input.ts))) {
     return invalid(
       `${prefix}.ts`,
       'must be an RFC 3339 timestamp such as 2026-11-22T10:00:00.123Z',
     );
   }
+  const envelopeError = schemaError(EventEnvelopeSchema, input, prefix);
+  if (envelopeError) return { ok: false, error: envelopeError };
+  const type = input.type as string;
   if (isBuiltinEventType(type)) {
     if (input.runId === undefined) return invalid(`${prefix}.runId`, `is required for ${type}`);
     const data = input.data;

@@ -90,6 +90,32 @@ describe('validateEvent', () => {
     }
   });
 
+  it('accepts caller timestamps in RFC 3339 and names the field for bad ones', () => {
+    const event = (ts: unknown) => ({
+      type: 'agent_started',
+      runId: 'r',
+      data: { agent: 'a' },
+      ts,
+    });
+    for (const ts of [
+      '2026-11-22T10:00:00Z',
+      '2026-11-22T10:00:00.123Z',
+      '2026-11-22T10:00:00.123456789+05:30',
+      '2026-11-22T10:00:00-08:00',
+    ]) {
+      const r = validateEvent(event(ts));
+      assert.equal(r.ok || r.error.message, true, ts);
+    }
+    for (const ts of ['2026-11-22', '2026-11-22 10:00:00Z', 'yesterday', 1764000000000, '']) {
+      const r = validateEvent(event(ts));
+      assert.equal(
+        r.ok ? 'accepted' : r.error.message,
+        `event.ts: must be an RFC 3339 timestamp such as 2026-11-22T10:00:00.123Z`,
+        String(ts),
+      );
+    }
+  });
+
   it('names the path inside a batch', () => {
     const r = validateEvent({ type: 'agent_thinking', runId: 'r', data: {} }, 'batch[3].event');
     assert.equal(r.ok ? '' : r.error.field, 'batch[3].event.data.text');

@@ -74,6 +74,10 @@ export interface PhaseResult {
   deliveriesPerSec: number;
   serverCpuUsPerDelivery: number;
   serverCpuPct: number;
+  /** Main-thread GC pauses in the window, % of the window. */
+  serverGcPct?: number;
+  /** CPU of the server's other threads (V8's background GC and compilers) in the window, % of one core. */
+  serverHelperCpuPct?: number;
   clientCpuUsPerDelivery: number;
   clientCpuPct: number;
   p50Us: number;
@@ -247,6 +251,8 @@ async function runLoad(
         deliveriesPerSec: (clientDeliveries / clientWall) * 1e6,
         serverCpuUsPerDelivery: (s1.cpuUs - s0.cpuUs) / serverDeliveries,
         serverCpuPct: ((s1.cpuUs - s0.cpuUs) / serverWall) * 100,
+        serverGcPct: ((s1.gcPauseUs - s0.gcPauseUs) / serverWall) * 100,
+        serverHelperCpuPct: ((s1.helperCpuUs - s0.helperCpuUs) / serverWall) * 100,
         clientCpuUsPerDelivery: (c1.cpuUs - c0.cpuUs) / clientDeliveries,
         clientCpuPct: ((c1.cpuUs - c0.cpuUs) / clientWall) * 100,
         p50Us: rep.latency.p50,
@@ -272,7 +278,7 @@ async function runLoad(
       console.log(
         `  ${target.padEnd(12)} ${scenario} ${phase.padEnd(8)} ` +
           `${Math.round(last.deliveriesPerSec)}/s  srv ${last.serverCpuUsPerDelivery.toFixed(2)} µs/d ` +
-          `(${last.serverCpuPct.toFixed(0)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
+          `(${last.serverCpuPct.toFixed(0)}%, GC ${last.serverGcPct?.toFixed(1)}% + helpers ${last.serverHelperCpuPct?.toFixed(1)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
           `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
           `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
           `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%` +

@@ -5,7 +5,7 @@
  *
  *   node --expose-gc --import tsx bench/server.ts <target>
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { createTarget, type RunHandle } from './lib/targets.js';
@@ -44,6 +44,10 @@ export interface ServerMark {
   type: 'mark';
   t: number;
   cpuUs: number;
+  /** Main-thread GC pause time so far (µs), from the `gc` performance entries. */
+  gcPauseUs: number;
+  /** CPU time so far (µs) of the process's other threads: V8's GC and compiler helpers, libuv. */
+  helperCpuUs: number;
   published: number;
 }
 
@@ -137,17 +141,46 @@ const gcPauses: [number, number, number][] = [];
 const slowTickAt: [number, number][] = [];
 /** performance.now() is monotonic from the process's time origin; this maps it to nowUs(). */
 const perfOffsetUs = nowUs() - Math.round(performance.now() * 1000);
-if (timelineOn) {
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      gcPauses.push([
-        perfOffsetUs + Math.round(e.startTime * 1000),
-        Math.round(e.duration * 1000),
-        kind,
-      ]);
+let gcPauseUs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcPauseUs += e.duration * 1000;
+    if (!timelineOn) continue;
+    const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+    gcPauses.push([
+      perfOffsetUs + Math.round(e.startTime * 1000),
+      Math.round(e.duration * 1000),
+      kind,
+    ]);
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * CPU time (µs) of this process's threads other than the main one, from /proc (Linux; 0
+ * elsewhere). `process.cpuUsage()` includes them: this shows how much of it was V8's background
+ * GC (concurrent marking, sweeping) and compiler threads rather than the event loop.
+ */
+function helperCpuUs(): number {
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return 0;
+  }
+  let ticks = 0;
+  for (const tid of tids) {
+    if (Number(tid) === process.pid) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended in between (V8's and libuv's threads live as long as the process)
     }
-  }).observe({ entryTypes: ['gc'] });
+    // Fields after the command name: state is the first; utime and stime the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks * 10_000; // clock ticks of 10 ms (USER_HZ is 100 on Linux)
 }
 
 const PACED_MAX_PER_TICK = 5_000;
@@ -251,7 +284,14 @@ process.on('message', (msg: ServerCommand) => {
         gcPauses.length = 0;
         slowTickAt.length = 0;
       }
-      send({ type: 'mark', t: nowUs(), cpuUs: cpuUs(), published } satisfies ServerMark);
+      send({
+        type: 'mark',
+        t: nowUs(),
+        cpuUs: cpuUs(),
+        gcPauseUs,
+        helperCpuUs: helperCpuUs(),
+        published,
+      } satisfies ServerMark);
       return;
     case 'stop':
       running = false;

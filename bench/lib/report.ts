@@ -38,6 +38,11 @@ function med(rows: PhaseResult[] | undefined, key: keyof PhaseResult): number {
   return median(quietRows(rows).map((r) => r[key] as number));
 }
 
+/** A median percentage, or "–" for results recorded before the field existed. */
+function pctOrDash(rows: PhaseResult[], key: 'serverGcPct' | 'serverHelperCpuPct'): string {
+  return quietRows(rows).every((r) => r[key] !== undefined) ? `${fmt(med(rows, key), 1)} %` : '–';
+}
+
 function used(rows: PhaseResult[]): string {
   return `${quietRows(rows).length}/${rows.length}`;
 }
@@ -54,15 +59,16 @@ function loadTable(title: string, loads: Loads, paced: boolean): string {
   const lines = [
     `#### ${title}`,
     '',
-    "| target | rounds used | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | client CPU | client µs/delivery | others' CPU | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |",
-    '| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
+    "| target | rounds used | deliveries/s | × ws | server CPU µs/delivery | × ws | server CPU | of it GC pauses | of it helper threads | client CPU | client µs/delivery | others' CPU | p50 ms | p99 ms | × ws | max ms | lost / misrouted / out-of-order | peak RSS MB | × ws |",
+    '| --- | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
   ];
   for (const [target, rows] of loads) {
     const behind = paced ? Math.max(...rows.map((r) => r.behind)) : 0;
     lines.push(
       `| ${target}${behind ? ` (fell behind by ${behind})` : ''} | ${used(rows)} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
         `| ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
-        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} | ${fmt(med(rows, 'otherCpuPct'), 0)} % ` +
+        `| ${fmt(med(rows, 'serverCpuPct'), 0)} % | ${pctOrDash(rows, 'serverGcPct')} | ${pctOrDash(rows, 'serverHelperCpuPct')} ` +
+        `| ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'clientCpuUsPerDelivery'))} | ${fmt(med(rows, 'otherCpuPct'), 0)} % ` +
         `| ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${ratio(med(rows, 'p99Us'), med(base, 'p99Us'))} | ${ms(med(rows, 'maxUs'))} ` +
         `| ${errors(rows)} | ${fmt(med(rows, 'peakRssMb'), 0)} | ${ratio(med(rows, 'peakRssMb'), med(base, 'peakRssMb'))} |`,
     );

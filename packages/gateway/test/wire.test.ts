@@ -34,3 +34,65 @@ describe('event frames on the wire', () => {
     }
   });
 });
+
+// The header's size is chosen before the payload is encoded (from its UTF-16 length, counting
+// bytes only when that cannot tell), so payloads of exactly 125/126 and 65535/65536 bytes — in
+// ASCII and in 2-, 3- and 4-byte characters — must each get the right length encoding, live and
+// when replayed from history.
+describe('event frames at the length-encoding boundaries', () => {
+  const TS = '2026-12-02T00:00:00.000Z';
+  const payloadBytes = (seq: number, id: string, text: string) =>
+    Buffer.byteLength(
+      `{"type":"event","seq":${seq},"event":${JSON.stringify({ id, type: 'x-size', ts: TS, data: text })}}`,
+    );
+  /** A text of `char`s padded with 'x' whose event frame for `seq` has exactly `target` bytes. */
+  function textFor(seq: number, id: string, char: string, target: number): string {
+    // None of the characters used needs escaping in JSON: each adds its UTF-8 bytes.
+    const width = Buffer.byteLength(char);
+    const base = char.repeat(Math.floor((target - payloadBytes(seq, id, '')) / width));
+    const text = base + 'x'.repeat(target - payloadBytes(seq, id, base));
+    assert.equal(payloadBytes(seq, id, text), target);
+    return text;
+  }
+
+  it('get the right header for payloads of 125/126 and 65535/65536 bytes, live and replayed', async () => {
+    const gw = await startGateway({ limits: { maxEventBytes: 200_000 } });
+    try {
+      const live = await connectUser(gw, 'boundary-user');
+      // Attached after the welcome frame: it sees the event frames only.
+      const sizes: number[] = [];
+      live.ws.on('message', (data: Buffer) => sizes.push(data.length));
+      const targets = [125, 126, 65_535, 65_536];
+      const chars = ['x', 'é', '✓', '😀'];
+      const texts: string[] = [];
+      const user = gw.gateway.forUser('boundary-user');
+      for (const target of targets) {
+        for (const char of chars) {
+          const seq = texts.length + 1;
+          const id = `b${seq}`;
+          const text = textFor(seq, id, char, target);
+          texts.push(text);
+          await user.publish({ id, type: 'x-size', ts: TS, data: text });
+        }
+      }
+      const expectSizes = targets.flatMap((t) => chars.map(() => t));
+      await live.until(() => live.events().length === texts.length, 5000, 'all events');
+      assert.deepEqual(sizes, expectSizes, 'payload bytes of each frame');
+      assert.deepEqual(
+        live.events().map((e) => e.event.data),
+        texts,
+      );
+      const { epoch } = live.welcome();
+      const replayed = await connectUser(gw, 'boundary-user', { resume: { epoch, after: 0 } });
+      await replayed.until(() => replayed.events().length === texts.length, 5000, 'replay');
+      assert.deepEqual(
+        replayed.events().map((e) => [e.seq, e.event.id, e.event.data]),
+        texts.map((text, i) => [i + 1, `b${i + 1}`, text]),
+      );
+      await live.close();
+      await replayed.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});

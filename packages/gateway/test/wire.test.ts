@@ -35,10 +35,10 @@ describe('event frames on the wire', () => {
   });
 });
 
-// The header's size is chosen before the payload is encoded (from its UTF-16 length, counting
-// bytes only when that cannot tell), so payloads of exactly 125/126 and 65535/65536 bytes — in
-// ASCII and in 2-, 3- and 4-byte characters — must each get the right length encoding, live and
-// when replayed from history.
+// A frame's length encoding (RFC 6455 §5.2: 7 bits up to 125 bytes, 16 bits up to 65535, 64
+// bits above) follows the payload's UTF-8 length, which for non-ASCII text is not its length in
+// characters: payloads of exactly 125/126 and 65535/65536 bytes — in ASCII and in 2-, 3- and
+// 4-byte characters — must each get the right encoding, live and when replayed from history.
 describe('event frames at the length-encoding boundaries', () => {
   const TS = '2026-12-02T00:00:00.000Z';
   const payloadBytes = (seq: number, id: string, text: string) =>

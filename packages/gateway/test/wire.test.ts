@@ -96,3 +96,35 @@ describe('event frames at the length-encoding boundaries', () => {
     }
   });
 });
+
+// History reuses the memory of chunks whose frames every socket took whole. A socket that
+// buffers a frame (its peer reads slowly) keeps a view of those bytes until it sends them: they
+// must stay as they were while history moves on and reuses the rest.
+describe('event frames a socket buffered', () => {
+  it('arrive intact while history reuses its memory', async () => {
+    const gw = await startGateway({
+      history: { maxEvents: 8 },
+      limits: { maxBufferedBytes: 256 * 1024 * 1024 },
+    });
+    try {
+      const client = await connectUser(gw, 'paused-user');
+      const tcp = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+      tcp.pause(); // the kernel's buffers fill, then the server's socket buffers the rest
+      const run = gw.gateway.forUser('paused-user').run({ runId: 'run_paused' });
+      const count = 10_000;
+      const pad = 'p'.repeat(4000);
+      for (let i = 0; i < count; i++) run.thinking(`${i}:${pad}`).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      tcp.resume();
+      await client.until(() => client.events().length === count, 20_000, 'every event');
+      const events = client.events();
+      for (const [i, e] of events.entries()) {
+        assert.equal(e.seq, i + 1);
+        assert.equal((e.event.data as { text: string }).text, `${i}:${pad}`);
+      }
+      await client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+});

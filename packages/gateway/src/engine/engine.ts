@@ -16,6 +16,14 @@ export interface StoredEvent {
    * connection manager builds the frame from `seq` and `json`.
    */
   readonly frame?: Buffer;
+  /**
+   * Says the receiver is done with `frame`: it kept no reference to its bytes and every socket
+   * it wrote them to took the write whole. Called at most once per receipt (each listener call,
+   * each event a `read` returned). An engine that keeps frames (the memory engine) may then reuse
+   * their memory; a receiver that keeps the event, or whose socket buffered the frame, does not
+   * call it, and the bytes stay as they are.
+   */
+  release?(): void;
 }
 
 export interface AppendResult {

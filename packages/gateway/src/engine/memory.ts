@@ -16,6 +16,17 @@ import type {
   StreamListener,
 } from './engine.js';
 
+/**
+ * A byte chunk of a stream's history, and how many events handed out with a view of it (to
+ * listeners, or by `read`) were not released yet. A chunk that history no longer needs is reused
+ * for new events only when that count is 0: then no socket or caller can still hold its bytes.
+ */
+class Chunk {
+  held = 0;
+
+  constructor(readonly bytes: Buffer) {}
+}
+
 /** An event of the stream: its frame is a view of the history's bytes; `json` decoded on demand. */
 class HeldEvent implements StoredEvent {
   private text: string | undefined;
@@ -25,8 +36,16 @@ class HeldEvent implements StoredEvent {
     readonly id: string,
     readonly frame: Buffer,
     json: string | undefined,
+    private readonly chunk: Chunk,
+    receipts: number,
   ) {
     this.text = json;
+    chunk.held += receipts;
+  }
+
+  /** See `StoredEvent.release`: once per receipt of this event, after which `frame` may change. */
+  release(): void {
+    this.chunk.held--;
   }
 
   get json(): string {
@@ -47,7 +66,7 @@ const FIRST_SLOTS = 8;
 /** The ring of a stream with no history yet, shared (never written: the first append grows it). */
 const NO_TIMES = new Float64Array(0);
 const NO_PLACES = new Int32Array(0);
-const NO_CHUNKS: (Buffer | undefined)[] = [];
+const NO_CHUNKS: (Chunk | undefined)[] = [];
 
 /**
  * One user's stream: a bounded history window over a gapless seq.
@@ -55,10 +74,12 @@ const NO_CHUNKS: (Buffer | undefined)[] = [];
  * History holds no JavaScript object per event, so the garbage collector's work does not grow
  * with the events held: each event is stored as bytes — its id, then its complete WebSocket
  * `event` frame (`ws/wire.ts`), which live delivery and replay write to sockets as they are — in
- * append-only byte chunks (1 KB doubling to 16 KB; bytes once written never change, so a view
- * handed to a socket stays valid), and indexed by a ring of slots in typed arrays: per slot the
+ * append-only byte chunks (1 KB doubling to 16 KB; bytes are not written again while a view
+ * handed out of them may be in use, e.g. queued on a socket), and indexed by a ring of slots in typed arrays: per slot the
  * time it was appended, where its bytes are, and which chunk holds them. Seq is implicit (the
- * window is gapless: the newest slot holds `seq`). A chunk is freed once no slot refers to it.
+ * window is gapless: the newest slot holds `seq`). A chunk no slot refers to any more becomes the
+ * stream's spare, reused for its next chunk, when every frame handed out of it was released
+ * (`StoredEvent.release`); otherwise it is left to the garbage collector, bytes unchanged.
  */
 class UserStream {
   /** Ring capacity (a power of two, 0 before the first event) and its index mask. */
@@ -76,10 +97,16 @@ class UserStream {
    */
   private place = NO_PLACES;
   /** Per slot: the chunk holding its bytes. */
-  private chunks: (Buffer | undefined)[] = NO_CHUNKS;
+  private chunks: (Chunk | undefined)[] = NO_CHUNKS;
   /** The chunk being filled, and how much of it is used. */
-  private chunk: Buffer | undefined;
+  private chunk: Chunk | undefined;
   private used = 0;
+  /**
+   * A chunk history dropped with nothing handed out of it still held: the next chunk of its size
+   * reuses it. In a full history window this keeps the stream from allocating at the event rate —
+   * V8 counts every newly allocated ArrayBuffer byte towards starting a mark-compact.
+   */
+  private spare: Chunk | undefined;
   /**
    * Event id → seq over the history window, for idempotency. Built on the first append whose id
    * came from the caller (only such an id can repeat one in history) and kept up to date from
@@ -112,15 +139,16 @@ class UserStream {
     const idRoom = ascii ? id.length : id.length * 2;
     let chunk = this.chunk;
     let offset = this.used;
-    if (chunk === undefined || offset + idRoom + frameBytes > chunk.length) {
+    if (chunk === undefined || offset + idRoom + frameBytes > chunk.bytes.length) {
       chunk = this.newChunk(idRoom + frameBytes);
       offset = 0;
     }
+    const bytes = chunk.bytes;
     const idBytes = ascii
-      ? writeLatin1(chunk, id, offset)
-      : chunk.write(id, offset, idRoom, 'utf16le');
+      ? writeLatin1(bytes, id, offset)
+      : bytes.write(id, offset, idRoom, 'utf16le');
     const frameStart = offset + idBytes;
-    const end = encodeEventFrame(chunk, frameStart, head, json, jsonBytes);
+    const end = encodeEventFrame(bytes, frameStart, head, json, jsonBytes);
     this.used = end;
 
     if (this.size === this.slots) this.grow();
@@ -133,16 +161,25 @@ class UserStream {
     this.chunks[slot] = chunk;
     this.size++;
     this.ids?.set(id, seq);
-    return new HeldEvent(seq, id, chunk.subarray(frameStart, end), json);
+    // Each listener receives the event once and may release it once.
+    const receipts = this.listeners.length;
+    return new HeldEvent(seq, id, bytes.subarray(frameStart, end), json, chunk, receipts);
   }
 
-  private newChunk(need: number): Buffer {
-    const previous = this.chunk === undefined ? 0 : this.chunk.length;
+  private newChunk(need: number): Chunk {
+    const previous = this.chunk === undefined ? 0 : this.chunk.bytes.length;
     const size = Math.max(
       need,
       Math.min(MAX_CHUNK_BYTES, Math.max(FIRST_CHUNK_BYTES, previous * 2)),
     );
-    const chunk = Buffer.allocUnsafeSlow(size);
+    const spare = this.spare;
+    let chunk: Chunk;
+    if (spare !== undefined && spare.bytes.length === size && spare.held === 0) {
+      chunk = spare;
+      this.spare = undefined;
+    } else {
+      chunk = new Chunk(Buffer.allocUnsafeSlow(size));
+    }
     this.chunk = chunk;
     this.used = 0;
     return chunk;
@@ -155,7 +192,7 @@ class UserStream {
     const first = this.first;
     const at = new Float64Array(slots);
     const place = new Int32Array(slots * 3);
-    const chunks: (Buffer | undefined)[] = new Array(slots).fill(undefined);
+    const chunks: (Chunk | undefined)[] = new Array(slots).fill(undefined);
     // The full ring is [first, old) followed by [0, first): two block copies per typed array.
     at.set(this.at.subarray(first));
     at.set(this.at.subarray(0, first), old - first);
@@ -171,7 +208,7 @@ class UserStream {
   }
 
   private idAt(slot: number): string {
-    const chunk = this.chunks[slot] as Buffer;
+    const chunk = (this.chunks[slot] as Chunk).bytes;
     const offset = this.place[slot * 3] as number;
     const idBytes = this.place[slot * 3 + 1] as number;
     return idBytes >= 0
@@ -180,7 +217,7 @@ class UserStream {
   }
 
   private frameAt(slot: number): Buffer {
-    const chunk = this.chunks[slot] as Buffer;
+    const chunk = (this.chunks[slot] as Chunk).bytes;
     const start = (this.place[slot * 3] as number) + Math.abs(this.place[slot * 3 + 1] as number);
     return chunk.subarray(start, start + (this.place[slot * 3 + 2] as number));
   }
@@ -211,13 +248,23 @@ class UserStream {
         const id = this.idAt(first);
         if (ids.get(id) === seq) ids.delete(id);
       }
+      const chunk = this.chunks[first] as Chunk;
       this.chunks[first] = undefined;
       first = (first + 1) & this.mask;
       size--;
       seq++;
+      // The chunk's last event went: history needs it no more (the chunk being filled aside).
+      if (chunk !== this.chunk && (size === 0 || this.chunks[first] !== chunk)) this.drop(chunk);
     }
     this.first = first;
     this.size = size;
+  }
+
+  /** Keeps a chunk history let go of as the spare when nothing handed out of it is still held. */
+  private drop(chunk: Chunk): void {
+    if (chunk.held === 0 && chunk.bytes.length >= (this.spare?.bytes.length ?? 0)) {
+      this.spare = chunk;
+    }
   }
 
   /** Frees the history's memory while it holds no event (the next append starts afresh). */
@@ -230,6 +277,7 @@ class UserStream {
     this.place = NO_PLACES;
     this.chunks = NO_CHUNKS;
     this.chunk = undefined;
+    this.spare = undefined;
     this.used = 0;
   }
 
@@ -238,7 +286,8 @@ class UserStream {
     const out: StoredEvent[] = [];
     for (let i = Math.max(0, afterSeq + 1 - oldest); i < this.size; i++) {
       const slot = (this.first + i) & this.mask;
-      out.push(new HeldEvent(oldest + i, this.idAt(slot), this.frameAt(slot), undefined));
+      const chunk = this.chunks[slot] as Chunk;
+      out.push(new HeldEvent(oldest + i, this.idAt(slot), this.frameAt(slot), undefined, chunk, 1));
     }
     return out;
   }

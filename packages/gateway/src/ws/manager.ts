@@ -144,12 +144,19 @@ export class ConnectionManager {
     return channel;
   }
 
-  /** Engine fan-out: one frame serialized per event per user, written to each live socket. */
+  /**
+   * Engine fan-out: one frame serialized per event per user, written to each live socket. The
+   * event is released back to the engine unless something kept its frame: a connection that
+   * queued it for later, or a socket that buffered the write instead of passing it all to the
+   * kernel.
+   */
   private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
     let frame: Buffer | undefined;
+    let kept = false;
     for (const conn of channel.connections) {
       if (!conn.live) {
         conn.pending.push(event);
+        kept = true;
         continue;
       }
       if (event.seq <= conn.lastSent) continue;
@@ -157,6 +164,7 @@ export class ConnectionManager {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
         conn.pending.push(event);
+        kept = true;
         this.goLive(conn).catch((error: unknown) => {
           this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
           conn.close(1011 as CloseCode, 'internal error');
@@ -165,7 +173,9 @@ export class ConnectionManager {
       }
       frame ??= this.frame(event);
       this.write(conn, target, event, frame);
+      if (conn.bufferedBytes > 0) kept = true;
     }
+    if (!kept) event.release?.();
   }
 
   /** The engine's frame when it keeps one (memory engine), else built from `seq` and `json`. */

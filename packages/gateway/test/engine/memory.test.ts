@@ -67,6 +67,37 @@ function decodeFrame(frame: Buffer): unknown {
 }
 
 describe('MemoryEngine history window (frames in byte chunks, ring index)', () => {
+  it('reuses the memory of a full window only where every frame handed out was released', () => {
+    const engine = new MemoryEngine({
+      history: { maxEvents: 4, maxAgeMs: 60_000 },
+      sweepIntervalMs: 0,
+    });
+    const buffers = new Set<ArrayBufferLike>();
+    const kept: { frame: Buffer; bytes: Buffer }[] = [];
+    let keepEvery = 0;
+    void engine.subscribe('u', (_u, e) => {
+      assert.ok(e.frame);
+      buffers.add(e.frame.buffer);
+      if (keepEvery > 0 && e.seq % keepEvery === 0) {
+        kept.push({ frame: e.frame, bytes: Buffer.from(e.frame) });
+      } else {
+        e.release?.();
+      }
+    });
+    const json = (i: number) => JSON.stringify({ i, text: 'x'.repeat(180) });
+    // Everything released: the stream settles on a few chunks instead of one per ~16 KB.
+    for (let i = 0; i < 3000; i++) engine.appendSync('u', `a${i}`, json(i));
+    assert.ok(buffers.size <= 8, `${buffers.size} chunks for 3,000 released events`);
+    // Every 300th frame kept: its chunk is never written again; the others are still reused.
+    buffers.clear();
+    keepEvery = 300;
+    for (let i = 0; i < 6000; i++) engine.appendSync('u', `b${i}`, json(i));
+    assert.equal(kept.length, 20);
+    for (const k of kept) assert.ok(k.frame.equals(k.bytes), 'a kept frame changed');
+    assert.ok(buffers.size <= 8 + kept.length, `${buffers.size} chunks with 20 kept frames`);
+    void engine.close();
+  });
+
   it('matches a reference model under random appends, duplicates, ageing, trims and reads', async () => {
     // A seeded generator: the same sequence on every run, so a failure is reproducible.
     let state = 0x2545f491;
@@ -83,12 +114,20 @@ describe('MemoryEngine history window (frames in byte chunks, ring index)', () =
     // The reference: every event ever appended per user; history is the suffix within limits.
     const model = new Map<string, { seq: number; id: string; json: string; at: number }[]>();
     const live = new Map<string, { seq: number; json: string; frame: unknown }[]>();
+    // Most events are released at once (their chunks may then be reused); the others keep their
+    // frame, whose bytes must never change while kept.
+    const kept: { frame: Buffer; bytes: Buffer; seq: number }[] = [];
+    const keepOrRelease = (e: { seq: number; frame?: Buffer; release?: () => void }) => {
+      if (rand(4) !== 0) e.release?.();
+      else if (e.frame) kept.push({ frame: e.frame, bytes: Buffer.from(e.frame), seq: e.seq });
+    };
     for (const user of users) {
       model.set(user, []);
       live.set(user, []);
-      await engine.subscribe(user, (u, e) =>
-        live.get(u)?.push({ seq: e.seq, json: e.json, frame: e.frame && decodeFrame(e.frame) }),
-      );
+      await engine.subscribe(user, (u, e) => {
+        live.get(u)?.push({ seq: e.seq, json: e.json, frame: e.frame && decodeFrame(e.frame) });
+        keepOrRelease(e);
+      });
     }
     const held = (user: string) => {
       const all = model.get(user) ?? [];
@@ -154,6 +193,7 @@ describe('MemoryEngine history window (frames in byte chunks, ring index)', () =
             seq: e.seq,
             event: JSON.parse(e.json),
           });
+          keepOrRelease(e);
         }
         const oldest = expected[0]?.seq ?? head + 1;
         assert.equal(read.truncated, after < head && after + 1 < oldest, 'truncated');
@@ -175,6 +215,8 @@ describe('MemoryEngine history window (frames in byte chunks, ring index)', () =
         });
       }
     }
+    assert.ok(kept.length > 100, 'the run kept frames while history moved on');
+    for (const k of kept) assert.ok(k.frame.equals(k.bytes), `kept frame of seq ${k.seq} changed`);
     await engine.close();
   });
 });

@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           # 1 round, short phases, 1,000 sockets only
  *   npm run bench -- --rounds 5 --targets agentwire,ws --scenarios load-1000,idle
  *   npm run bench -- --profile         # CPU profile of agentwire's server at saturation
+ *                                      #   (--profile-phase paced: at 20,000 deliveries/s)
  *   node --import tsx bench/run.ts --timeline <file>   # a BENCH_TIMELINE file, windows with late deliveries
  *   BENCH_BASE_GATEWAY=/abs/dist/index.js npm run bench -- --targets agentwire,agentwire-base,ws
  *                                      # A/B against another build of the gateway
@@ -38,6 +39,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     'profile-target': { type: 'string', default: 'agentwire' },
     'profile-sockets': { type: 'string', default: '1000' },
+    'profile-phase': { type: 'string', default: 'saturate' },
     out: { type: 'string' },
     /** Re-renders the markdown of a results JSON written by an earlier run. */
     report: { type: 'string' },
@@ -354,15 +356,19 @@ async function profileRun(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const sockets = Number(flags['profile-sockets']);
   if (sockets !== 1000 && sockets !== 4000) throw new Error('--profile-sockets: 1000 or 4000');
-  const suffix = sockets === 1000 ? '' : `-${sockets}`;
+  const phase = flags['profile-phase'];
+  if (phase !== 'saturate' && phase !== 'paced') {
+    throw new Error('--profile-phase: saturate or paced');
+  }
+  const suffix = `${sockets === 1000 ? '' : `-${sockets}`}${phase === 'paced' ? '-paced' : ''}`;
   const path = join(RESULTS, `profile-${target}${suffix}.cpuprofile`);
-  console.log(`profiling ${target} at saturation, ${sockets} sockets → ${path}`);
+  console.log(`profiling ${target} (${phase}), ${sockets} sockets → ${path}`);
   await runLoad(
     0,
     target,
     `load-${sockets}`,
     sockets / 2,
-    [{ phase: 'saturate', start: { mode: 'saturate', workload: 'agent-run' } }],
+    [{ phase, start: { mode: phase, workload: 'agent-run' } }],
     path,
   );
   const { summarizeProfile } = await import('./lib/profile.js');

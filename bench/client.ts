@@ -11,10 +11,10 @@
  */
 
 import type { Socket } from 'node:net';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { SignJWT } from 'jose';
 import WebSocket from 'ws';
 import { FrameReader } from './lib/frames.js';
+import { watchGc } from './lib/gc.js';
 import { nowUs, type TargetName, userId } from './lib/workload.js';
 
 export interface ClientConfig {
@@ -97,21 +97,8 @@ const tlCount = new Uint32Array(BUCKETS);
 const tlLate = new Uint32Array(BUCKETS);
 const tlMax = new Uint32Array(BUCKETS);
 let tlT0 = 0;
-const gcPauses: [number, number, number][] = [];
-/** performance.now() is monotonic from the process's time origin; this maps it to nowUs(). */
-const perfOffsetUs = nowUs() - Math.round(performance.now() * 1000);
-if (timelineOn) {
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) {
-      const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
-      gcPauses.push([
-        perfOffsetUs + Math.round(e.startTime * 1000),
-        Math.round(e.duration * 1000),
-        kind,
-      ]);
-    }
-  }).observe({ entryTypes: ['gc'] });
-}
+// Only for BENCH_TIMELINE: the client observes its GC pauses for nothing else.
+const gcWatch = timelineOn ? watchGc(true) : undefined;
 
 function timelineRecord(now: number, lat: number): void {
   const b = Math.floor((now - tlT0) / BUCKET_US);
@@ -360,7 +347,7 @@ function report(expected: number[]): ClientReport {
       count: Array.from(tlCount.subarray(0, used)),
       late: Array.from(tlLate.subarray(0, used)),
       maxUs: Array.from(tlMax.subarray(0, used)),
-      gc: gcPauses.filter(([at, us]) => at + us >= tlT0),
+      gc: (gcWatch?.pauses ?? []).filter(([at, us]) => at + us >= tlT0),
     };
     tlCount.fill(0);
     tlLate.fill(0);

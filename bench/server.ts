@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { PerformanceObserver, performance } from 'node:perf_hooks';
+import { watchGc } from './lib/gc.js';
 import { createTarget, type RunHandle } from './lib/targets.js';
 import {
   AGENT_RUN,
@@ -137,23 +137,8 @@ function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
 
 // BENCH_TIMELINE (diagnostics): this process's GC pauses and slow driver ticks, with times.
 const timelineOn = Boolean(process.env.BENCH_TIMELINE);
-const gcPauses: [number, number, number][] = [];
+const gcWatch = watchGc(timelineOn);
 const slowTickAt: [number, number][] = [];
-/** performance.now() is monotonic from the process's time origin; this maps it to nowUs(). */
-const perfOffsetUs = nowUs() - Math.round(performance.now() * 1000);
-let gcPauseUs = 0;
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    gcPauseUs += e.duration * 1000;
-    if (!timelineOn) continue;
-    const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
-    gcPauses.push([
-      perfOffsetUs + Math.round(e.startTime * 1000),
-      Math.round(e.duration * 1000),
-      kind,
-    ]);
-  }
-}).observe({ entryTypes: ['gc'] });
 
 /**
  * CPU time (µs) of this process's threads other than the main one, from /proc (Linux; 0
@@ -281,14 +266,14 @@ process.on('message', (msg: ServerCommand) => {
       if (++marks === 1) {
         maxTickGapUs = 0;
         slowTicks = 0;
-        gcPauses.length = 0;
+        gcWatch.pauses.length = 0;
         slowTickAt.length = 0;
       }
       send({
         type: 'mark',
         t: nowUs(),
         cpuUs: cpuUs(),
-        gcPauseUs,
+        gcPauseUs: gcWatch.pauseUs,
         helperCpuUs: helperCpuUs(),
         published,
       } satisfies ServerMark);
@@ -304,7 +289,7 @@ process.on('message', (msg: ServerCommand) => {
         behind,
         maxTickGapUs,
         slowTicks,
-        ...(timelineOn && { gc: [...gcPauses], slowTickAt: [...slowTickAt] }),
+        ...(timelineOn && { gc: [...gcWatch.pauses], slowTickAt: [...slowTickAt] }),
       } satisfies ServerStopped);
       return;
     case 'mem':

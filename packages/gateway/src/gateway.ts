@@ -67,6 +67,8 @@ export class Gateway {
     this.ownsEngine = options.engine === undefined;
     this.engine =
       options.engine ?? new MemoryEngine({ history: { ...DEFAULT_HISTORY, ...options.history } });
+    const engine = this.engine;
+    if (engine instanceof MemoryEngine) this.metrics.watchHistoryMemory(() => engine.memory);
     this.apiKeys = new ApiKeys(options.auth.apiKeys);
     this.tickets = new TicketStore(options.auth.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS);
     this.verifier = createTokenVerifier(options.auth.jwt);

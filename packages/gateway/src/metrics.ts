@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { ChunkMemory } from './engine/history-chunks.js';
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways per process in tests). */
 export class GatewayMetrics {
@@ -57,6 +58,24 @@ export class GatewayMetrics {
     'Connections closed by the server, by close code',
     ['code'],
   );
+  /**
+   * The memory engine's history memory, read at scrape time. It lives outside V8's heap and
+   * external-memory figures (engine/history-chunks.ts), so this gauge is where it shows.
+   */
+  watchHistoryMemory(read: () => ChunkMemory): void {
+    new Gauge({
+      name: 'agentwire_history_memory_bytes',
+      help: 'Bytes of history chunks of the memory engine: in_use (history, sockets) or free',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const { allocatedBytes, freeBytes } = read();
+        this.set({ state: 'in_use' }, allocatedBytes - freeBytes);
+        this.set({ state: 'free' }, freeBytes);
+      },
+    });
+  }
+
   readonly crossUserDeliveries = this.counter(
     'agentwire_cross_user_deliveries_total',
     'Frames stopped at send time because the socket belongs to another user; must stay 0',

@@ -116,6 +116,9 @@ describe('HTTP API', () => {
       assert.match(text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
     assert.match(text, /^agentwire_errors_total\{code="unauthorized"\} [1-9]/m);
+    // History memory lives outside V8's figures: the gauge shows the events published above.
+    assert.match(text, /^agentwire_history_memory_bytes\{state="in_use"\} [1-9]\d*$/m);
+    assert.match(text, /^agentwire_history_memory_bytes\{state="free"\} \d+$/m);
   });
 
   it('answers unknown routes with 404, wrong methods with 405 and plain GET /ws with 426', async () => {

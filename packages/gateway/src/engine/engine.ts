@@ -17,13 +17,16 @@ export interface StoredEvent {
    */
   readonly frame?: Buffer;
   /**
-   * Says the receiver is done with `frame`: it kept no reference to its bytes and every socket
-   * it wrote them to took the write whole. Called at most once per receipt (each listener call,
-   * each event a `read` returned). An engine that keeps frames (the memory engine) may then reuse
-   * their memory; a receiver that keeps the event, or whose socket buffered the frame, does not
-   * call it, and the bytes stay as they are.
+   * Present when `frame` is a view of memory the engine reuses (the memory engine's history). The
+   * receiver then owes one `release` per receipt (each listener call, each event a `read`
+   * returned) and one per `retain`: the call says it is done with the bytes — it kept no
+   * reference and every socket it wrote them to has sent them. Until the last one the bytes stay
+   * as they are; after it they may be overwritten. An event never released leaves its memory to
+   * the garbage collector, which may not look for it soon (see engine/history-chunks.ts).
    */
   release?(): void;
+  /** Takes one more hold of `frame` (with `release`): for a second holder, e.g. a socket. */
+  retain?(): void;
 }
 
 export interface AppendResult {

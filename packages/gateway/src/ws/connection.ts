@@ -9,9 +9,14 @@ export class Connection {
   /** Seq of the last event frame written to this socket (or the position a resync set). */
   lastSent = 0;
   epoch = '';
-  /** False while replaying or catching up; live events wait in `pending` meanwhile. */
+  /**
+   * False while replaying or catching up; live events wait in `pending` meanwhile, each retained
+   * (`StoredEvent.retain`) until it is written or skipped.
+   */
   live = false;
   pending: StoredEvent[] = [];
+  /** Events whose frames the socket buffered, retained until it has sent them. */
+  private unflushed: StoredEvent[] = [];
   closed = false;
   /** Heartbeat: set by pong, cleared by each ping. */
   alive = true;
@@ -39,9 +44,33 @@ export class Connection {
     return this.tcp ? this.tcp.writableLength : this.socket.bufferedAmount;
   }
 
-  /** Writes a whole event frame built once for all of the user's connections (wire.ts). */
-  writeEventFrame(frame: Buffer): void {
+  /**
+   * Writes a whole event frame built once for all of the user's connections (wire.ts). The frame
+   * may be a view of history's memory (`StoredEvent.retain`): when the socket buffers it, the
+   * event is retained until the socket has sent everything, which the next write or the end of
+   * the connection notices.
+   */
+  writeEventFrame(frame: Buffer, event: StoredEvent): void {
+    if (this.unflushed.length !== 0 && this.bufferedBytes === 0) this.releaseUnflushed();
     writeEventFrame(this.socket, this.tcp, frame);
+    if (event.retain !== undefined && this.bufferedBytes !== 0) {
+      event.retain();
+      this.unflushed.push(event);
+    }
+  }
+
+  /** Releases every event the connection still holds; for when its socket has closed. */
+  releaseHeld(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (const event of pending) event.release?.();
+    this.releaseUnflushed();
+  }
+
+  private releaseUnflushed(): void {
+    const unflushed = this.unflushed;
+    this.unflushed = [];
+    for (const event of unflushed) event.release?.();
   }
 
   sendFrame(frame: ServerFrame): void {

@@ -80,7 +80,10 @@ export class ConnectionManager {
     const userId = conn.userId;
     if (resume) {
       const read = await this.engine.read(userId, resume.after);
-      if (conn.closed) return;
+      if (conn.closed) {
+        releaseAll(read.events);
+        return;
+      }
       conn.epoch = read.epoch;
       const usable = read.epoch === resume.epoch && resume.after <= read.seq && !read.truncated;
       conn.sendFrame({
@@ -94,8 +97,9 @@ export class ConnectionManager {
       if (usable) {
         this.metrics.resumes.inc();
         conn.lastSent = resume.after;
-        for (const event of read.events) this.write(conn, userId, event, this.frame(event));
+        this.replay(conn, read.events);
       } else {
+        releaseAll(read.events);
         const reason =
           read.epoch !== resume.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
         this.metrics.resyncs.inc({ reason });
@@ -119,6 +123,7 @@ export class ConnectionManager {
   }
 
   detach(conn: Connection): void {
+    conn.releaseHeld();
     const channel = this.channels.get(conn.userId);
     if (!channel?.connections.includes(conn)) return;
     channel.connections = channel.connections.filter((c) => c !== conn);
@@ -145,18 +150,16 @@ export class ConnectionManager {
   }
 
   /**
-   * Engine fan-out: one frame serialized per event per user, written to each live socket. The
-   * event is released back to the engine unless something kept its frame: a connection that
-   * queued it for later, or a socket that buffered the write instead of passing it all to the
-   * kernel.
+   * Engine fan-out: one frame serialized per event per user, written to each live socket. A
+   * connection that queues the event, or whose socket buffers its frame, retains it; the
+   * receipt itself is released here (`StoredEvent.release`).
    */
   private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
     let frame: Buffer | undefined;
-    let kept = false;
     for (const conn of channel.connections) {
       if (!conn.live) {
         conn.pending.push(event);
-        kept = true;
+        event.retain?.();
         continue;
       }
       if (event.seq <= conn.lastSent) continue;
@@ -164,7 +167,7 @@ export class ConnectionManager {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
         conn.pending.push(event);
-        kept = true;
+        event.retain?.();
         this.goLive(conn).catch((error: unknown) => {
           this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
           conn.close(1011 as CloseCode, 'internal error');
@@ -173,9 +176,8 @@ export class ConnectionManager {
       }
       frame ??= this.frame(event);
       this.write(conn, target, event, frame);
-      if (conn.bufferedBytes > 0) kept = true;
     }
-    if (!kept) event.release?.();
+    event.release?.();
   }
 
   /** The engine's frame when it keeps one (memory engine), else built from `seq` and `json`. */
@@ -197,9 +199,17 @@ export class ConnectionManager {
       conn.close(CloseCode.SlowConsumer, 'slow consumer');
       return;
     }
-    conn.writeEventFrame(frame);
+    conn.writeEventFrame(frame, event);
     conn.lastSent = event.seq;
     this.metrics.delivered++;
+  }
+
+  /** Writes events read from history, releasing each (unless its socket buffered it). */
+  private replay(conn: Connection, events: StoredEvent[]): void {
+    for (const event of events) {
+      this.write(conn, conn.userId, event, this.frame(event));
+      event.release?.();
+    }
   }
 
   /** Drains what arrived while the connection was not live; reads history to close any gap. */
@@ -209,28 +219,36 @@ export class ConnectionManager {
       conn.pending = [];
       let gap = false;
       for (const event of pending) {
-        if (event.seq <= conn.lastSent) continue;
-        if (event.seq !== conn.lastSent + 1) {
-          gap = true;
-          break;
+        if (!gap && event.seq > conn.lastSent) {
+          if (event.seq === conn.lastSent + 1)
+            this.write(conn, conn.userId, event, this.frame(event));
+          else gap = true; // the history read below covers this event and the rest
         }
-        this.write(conn, conn.userId, event, this.frame(event));
+        event.release?.();
       }
       if (!gap) {
         conn.live = true;
         return;
       }
       const read = await this.engine.read(conn.userId, conn.lastSent);
-      if (conn.closed) return;
+      if (conn.closed) {
+        releaseAll(read.events);
+        return;
+      }
       if (read.epoch !== conn.epoch || read.truncated) {
+        releaseAll(read.events);
         const reason =
           read.epoch !== conn.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
         conn.epoch = read.epoch;
         this.metrics.resyncs.inc({ reason });
         conn.sendResync(reason, read.seq);
       } else {
-        for (const event of read.events) this.write(conn, conn.userId, event, this.frame(event));
+        this.replay(conn, read.events);
       }
     }
   }
+}
+
+function releaseAll(events: StoredEvent[]): void {
+  for (const event of events) event.release?.();
 }

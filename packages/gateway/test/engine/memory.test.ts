@@ -116,10 +116,17 @@ describe('MemoryEngine history window (frames in byte chunks, ring index)', () =
     const live = new Map<string, { seq: number; json: string; frame: unknown }[]>();
     // Most events are released at once (their chunks may then be reused); the others keep their
     // frame, whose bytes must never change while kept.
-    const kept: { frame: Buffer; bytes: Buffer; seq: number }[] = [];
+    const kept: { frame: Buffer; bytes: Buffer; seq: number; release: () => void }[] = [];
     const keepOrRelease = (e: { seq: number; frame?: Buffer; release?: () => void }) => {
       if (rand(4) !== 0) e.release?.();
-      else if (e.frame) kept.push({ frame: e.frame, bytes: Buffer.from(e.frame), seq: e.seq });
+      else if (e.frame && e.release) {
+        kept.push({
+          frame: e.frame,
+          bytes: Buffer.from(e.frame),
+          seq: e.seq,
+          release: () => e.release?.(),
+        });
+      }
     };
     for (const user of users) {
       model.set(user, []);
@@ -217,6 +224,11 @@ describe('MemoryEngine history window (frames in byte chunks, ring index)', () =
     }
     assert.ok(kept.length > 100, 'the run kept frames while history moved on');
     for (const k of kept) assert.ok(k.frame.equals(k.bytes), `kept frame of seq ${k.seq} changed`);
+    // Every hold released and every event aged out: all history memory is back in the pool.
+    for (const k of kept) k.release();
+    now += limits.maxAgeMs + 1;
+    engine.sweep();
+    assert.equal(engine.memory.freeBytes, engine.memory.allocatedBytes, 'chunks leaked');
     await engine.close();
   });
 });

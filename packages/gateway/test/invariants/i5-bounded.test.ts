@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import type { MemoryEngine } from '@agentwire/gateway';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
 import { mintToken, startGateway, type TestGateway } from '@agentwire/testkit';
-import { connectUser, openClient, thinking } from '../helpers/harness.js';
+import { connectUser, openClient, type TestClient, thinking } from '../helpers/harness.js';
 
 describe('I5 bounded resources', () => {
   let gw: TestGateway;
@@ -99,5 +101,76 @@ describe('I5 bounded resources', () => {
       Array.from({ length: seqs.length }, (_, i) => i + 1),
     );
     await fast.close();
+  });
+});
+
+// History's memory is reused, not left to the GC (engine/history-chunks.ts), so every frame the
+// connection manager hands to a socket must come back: live, replayed, queued while a replay
+// runs, buffered by a socket that reads slowly, and buffered by one that goes away.
+describe('I5 history memory comes back from every socket', () => {
+  it('returns every chunk once each socket has sent or dropped its frames', async () => {
+    const gw = await startGateway({
+      history: { maxEvents: 8, maxAgeMs: 300 },
+      limits: { maxBufferedBytes: 64 * 1024 * 1024 },
+    });
+    try {
+      const engine = gw.gateway.engine as MemoryEngine;
+      const user = gw.gateway.forUser('mem');
+      const pad = 'm'.repeat(2000);
+      const reader = await connectUser(gw, 'mem');
+      const paused = await connectUser(gw, 'mem');
+      const leaving = await connectUser(gw, 'mem');
+      const socketOf = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
+      socketOf(paused).pause();
+      socketOf(leaving).pause();
+      let resumed: TestClient | undefined;
+      const count = 3000;
+      for (let i = 1; i <= count; i++) {
+        await user.publish(thinking(`${i}:${pad}`));
+        if (i === 1500) {
+          // Resume from a few events back, publishing while the replay is in flight.
+          const epoch = reader.welcome().epoch;
+          const resuming = connectUser(gw, 'mem', { resume: { epoch, after: i - 5 } });
+          await user.publish(thinking(`${++i}:${pad}`));
+          resumed = await resuming;
+          assert.equal(resumed.welcome().resumed, true);
+        }
+        if (i % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      // `leaving` goes away with frames still buffered on the server.
+      socketOf(leaving).destroy();
+      await leaving.closed;
+      socketOf(paused).resume();
+      await paused.until(() => paused.events().length === count, 20_000, 'paused got all');
+      const last = await user.publish(thinking('last')); // a write after the flush
+      for (const c of [reader, paused]) {
+        await c.until(() => c.events().length === count + 1, 5000, 'everything');
+        for (const [i, e] of c.events().slice(0, count).entries()) {
+          assert.equal((e.event.data as { text: string }).text, `${i + 1}:${pad}`);
+        }
+      }
+      if (!resumed) throw new Error('no resumed connection');
+      await resumed.until((f) => f.some((e) => e.type === 'event' && e.seq === last.seq));
+      const seqs = resumed.events().map((e) => e.seq);
+      assert.deepEqual(
+        seqs,
+        Array.from({ length: seqs.length }, (_, i) => 1496 + i),
+      );
+      // While connected, only history's window (8 events of ~2 KB) holds chunks.
+      const inUse = engine.memory.allocatedBytes - engine.memory.freeBytes;
+      assert.ok(
+        inUse <= 3 * 16 * 1024,
+        `${inUse} bytes of chunks in use after the sockets sent all`,
+      );
+      for (const c of [reader, paused, resumed]) await c.close();
+      // Everything ages out of history: every chunk must now be free.
+      await new Promise((r) => setTimeout(r, 400));
+      engine.sweep();
+      const { allocatedBytes, freeBytes } = engine.memory;
+      assert.ok(allocatedBytes > 0);
+      assert.equal(freeBytes, allocatedBytes, 'chunks still held after every socket closed');
+    } finally {
+      await gw.close();
+    }
   });
 });

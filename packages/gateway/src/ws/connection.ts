@@ -4,19 +4,19 @@ import type { WebSocket } from 'ws';
 import type { StoredEvent } from '../engine/engine.js';
 import { underlyingSocket, writeEventFrame } from './wire.js';
 
+/** The empty event list every connection starts with: never written, replaced on the first add. */
+const NO_EVENTS: StoredEvent[] = [];
+
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection {
   /** Seq of the last event frame written to this socket (or the position a resync set). */
   lastSent = 0;
   epoch = '';
-  /**
-   * False while replaying or catching up; live events wait in `pending` meanwhile, each retained
-   * (`StoredEvent.retain`) until it is written or skipped.
-   */
+  /** False while replaying or catching up; live events wait (`queue`) meanwhile. */
   live = false;
-  pending: StoredEvent[] = [];
+  private pending = NO_EVENTS;
   /** Events whose frames the socket buffered, retained until it has sent them. */
-  private unflushed: StoredEvent[] = [];
+  private unflushed = NO_EVENTS;
   closed = false;
   /** Heartbeat: set by pong, cleared by each ping. */
   alive = true;
@@ -55,21 +55,34 @@ export class Connection {
     writeEventFrame(this.socket, this.tcp, frame);
     if (event.retain !== undefined && this.bufferedBytes !== 0) {
       event.retain();
-      this.unflushed.push(event);
+      if (this.unflushed === NO_EVENTS) this.unflushed = [event];
+      else this.unflushed.push(event);
     }
+  }
+
+  /** Keeps a live event for later, while the connection is not live (retained till then). */
+  queue(event: StoredEvent): void {
+    event.retain?.();
+    if (this.pending === NO_EVENTS) this.pending = [event];
+    else this.pending.push(event);
+  }
+
+  /** The events queued so far, in order; the caller releases each. */
+  takeQueued(): readonly StoredEvent[] {
+    const pending = this.pending;
+    this.pending = NO_EVENTS;
+    return pending;
   }
 
   /** Releases every event the connection still holds; for when its socket has closed. */
   releaseHeld(): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (const event of pending) event.release?.();
+    for (const event of this.takeQueued()) event.release?.();
     this.releaseUnflushed();
   }
 
   private releaseUnflushed(): void {
     const unflushed = this.unflushed;
-    this.unflushed = [];
+    this.unflushed = NO_EVENTS;
     for (const event of unflushed) event.release?.();
   }
 

@@ -158,16 +158,14 @@ export class ConnectionManager {
     let frame: Buffer | undefined;
     for (const conn of channel.connections) {
       if (!conn.live) {
-        conn.pending.push(event);
-        event.retain?.();
+        conn.queue(event);
         continue;
       }
       if (event.seq <= conn.lastSent) continue;
       if (event.seq !== conn.lastSent + 1) {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
-        conn.pending.push(event);
-        event.retain?.();
+        conn.queue(event);
         this.goLive(conn).catch((error: unknown) => {
           this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
           conn.close(1011 as CloseCode, 'internal error');
@@ -215,10 +213,8 @@ export class ConnectionManager {
   /** Drains what arrived while the connection was not live; reads history to close any gap. */
   private async goLive(conn: Connection): Promise<void> {
     for (;;) {
-      const pending = conn.pending;
-      conn.pending = [];
       let gap = false;
-      for (const event of pending) {
+      for (const event of conn.takeQueued()) {
         if (!gap && event.seq > conn.lastSent) {
           if (event.seq === conn.lastSent + 1)
             this.write(conn, conn.userId, event, this.frame(event));

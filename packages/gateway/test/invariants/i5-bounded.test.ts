@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { MemoryEngine } from '@agentwire/gateway';
+import { type Engine, MemoryEngine } from '@agentwire/gateway';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
 import { mintToken, startGateway, type TestGateway } from '@agentwire/testkit';
 import { connectUser, openClient, type TestClient, thinking } from '../helpers/harness.js';
@@ -171,6 +171,51 @@ describe('I5 history memory comes back from every socket', () => {
       assert.equal(freeBytes, allocatedBytes, 'chunks still held after every socket closed');
     } finally {
       await gw.close();
+    }
+  });
+
+  it('returns the events a connection queued while its replay was read', async () => {
+    const memory = new MemoryEngine({
+      history: { maxEvents: 64, maxAgeMs: 300 },
+      sweepIntervalMs: 0,
+    });
+    // The real engine, with publishes landing while the manager awaits a replay's read: the new
+    // connection is registered but not live, so it queues them.
+    let duringRead: (() => void) | undefined;
+    const engine: Engine = Object.assign(Object.create(memory) as MemoryEngine, {
+      async read(userId: string, after: number) {
+        const read = await memory.read(userId, after);
+        duringRead?.();
+        return read;
+      },
+    });
+    const gw = await startGateway({ engine });
+    try {
+      const user = gw.gateway.forUser('queued');
+      const first = await connectUser(gw, 'queued');
+      for (let i = 1; i <= 20; i++) await user.publish(thinking(`e${i}`));
+      await first.until(() => first.events().length === 20);
+      duringRead = () => {
+        duringRead = undefined;
+        for (let i = 21; i <= 40; i++) void user.publish(thinking(`e${i}`));
+      };
+      const epoch = first.welcome().epoch;
+      const resumed = await connectUser(gw, 'queued', { resume: { epoch, after: 10 } });
+      await resumed.until(() => resumed.events().length === 30, 5000, 'replay and queue');
+      assert.deepEqual(
+        resumed.events().map((e) => (e.event.data as { text: string }).text),
+        Array.from({ length: 30 }, (_, i) => `e${i + 11}`),
+      );
+      await first.until(() => first.events().length === 40);
+      await first.close();
+      await resumed.close();
+      await new Promise((r) => setTimeout(r, 400));
+      memory.sweep();
+      assert.ok(memory.memory.allocatedBytes > 0);
+      assert.equal(memory.memory.freeBytes, memory.memory.allocatedBytes, 'queued events held');
+    } finally {
+      await gw.close();
+      await memory.close();
     }
   });
 });

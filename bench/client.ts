@@ -34,6 +34,8 @@ export interface ClientMark {
   type: 'mark';
   t: number;
   cpuUs: number;
+  /** Times the process went to sleep waiting (voluntary context switches) so far. */
+  sleeps: number;
   received: number;
 }
 
@@ -361,7 +363,14 @@ process.on('message', (msg: ClientCommand) => {
   switch (msg.cmd) {
     case 'mark': {
       const u = process.cpuUsage();
-      send({ type: 'mark', t: nowUs(), cpuUs: u.user + u.system, received } satisfies ClientMark);
+      const sleeps = process.resourceUsage().voluntaryContextSwitches;
+      send({
+        type: 'mark',
+        t: nowUs(),
+        cpuUs: u.user + u.system,
+        sleeps,
+        received,
+      } satisfies ClientMark);
       if (msg.measure) {
         latCount = 0;
         tlT0 = nowUs();

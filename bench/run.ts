@@ -80,6 +80,9 @@ export interface PhaseResult {
   serverGcPct?: number;
   /** CPU of the server's other threads (V8's background GC and compilers) in the window, % of one core. */
   serverHelperCpuPct?: number;
+  /** Voluntary context switches (the process slept waiting) per 1,000 deliveries. */
+  serverSleepsPerK?: number;
+  clientSleepsPerK?: number;
   clientCpuUsPerDelivery: number;
   clientCpuPct: number;
   p50Us: number;
@@ -257,6 +260,8 @@ async function runLoad(
         serverHelperCpuPct: ((s1.helperCpuUs - s0.helperCpuUs) / serverWall) * 100,
         clientCpuUsPerDelivery: (c1.cpuUs - c0.cpuUs) / clientDeliveries,
         clientCpuPct: ((c1.cpuUs - c0.cpuUs) / clientWall) * 100,
+        serverSleepsPerK: ((s1.sleeps - s0.sleeps) / serverDeliveries) * 1000,
+        clientSleepsPerK: ((c1.sleeps - c0.sleeps) / clientDeliveries) * 1000,
         p50Us: rep.latency.p50,
         p99Us: rep.latency.p99,
         maxUs: rep.latency.max,
@@ -281,6 +286,7 @@ async function runLoad(
         `  ${target.padEnd(12)} ${scenario} ${phase.padEnd(8)} ` +
           `${Math.round(last.deliveriesPerSec)}/s  srv ${last.serverCpuUsPerDelivery.toFixed(2)} µs/d ` +
           `(${last.serverCpuPct.toFixed(0)}%, GC ${last.serverGcPct?.toFixed(1)}% + helpers ${last.serverHelperCpuPct?.toFixed(1)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
+          `sleeps/1k srv ${last.serverSleepsPerK?.toFixed(1)} cli ${last.clientSleepsPerK?.toFixed(1)}  ` +
           `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
           `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
           `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%` +

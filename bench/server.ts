@@ -48,6 +48,8 @@ export interface ServerMark {
   gcPauseUs: number;
   /** CPU time so far (µs) of the process's other threads: V8's GC and compiler helpers, libuv. */
   helperCpuUs: number;
+  /** Times the process went to sleep waiting (voluntary context switches) so far. */
+  sleeps: number;
   published: number;
 }
 
@@ -275,6 +277,7 @@ process.on('message', (msg: ServerCommand) => {
         cpuUs: cpuUs(),
         gcPauseUs: gcWatch.pauseUs,
         helperCpuUs: helperCpuUs(),
+        sleeps: process.resourceUsage().voluntaryContextSwitches,
         published,
       } satisfies ServerMark);
       return;

@@ -3,18 +3,23 @@ import type { CloseCode, ErrorCode, ResyncReason, ServerFrame } from '@agentwire
 import type { WebSocket } from 'ws';
 import type { StoredEvent } from '../engine/engine.js';
 import { underlyingSocket, writeEventFrame } from './wire.js';
+import { type Flushable, flushLater } from './write-batch.js';
 
-/** The empty event list every connection starts with: never written, replaced on the first add. */
+/** The empty lists every connection starts with: never written, replaced on the first add. */
 const NO_EVENTS: StoredEvent[] = [];
+const NO_FRAMES: (Buffer | StoredEvent)[] = [];
 
 /** State of one authenticated socket. Created only after credentials were verified. */
-export class Connection {
+export class Connection implements Flushable {
   /** Seq of the last event frame written to this socket (or the position a resync set). */
   lastSent = 0;
   epoch = '';
-  /** False while replaying or catching up; live events wait (`queue`) meanwhile. */
+  /** False while replaying or catching up; live events wait (`defer`) meanwhile. */
   live = false;
-  private pending = NO_EVENTS;
+  private deferred = NO_EVENTS;
+  /** Event frames for the end of this job's write batch (ws/write-batch.ts): frame, event, … */
+  private outgoing = NO_FRAMES;
+  private outgoingBytes = 0;
   /** Events whose frames the socket buffered, retained until it has sent them. */
   private unflushed = NO_EVENTS;
   closed = false;
@@ -39,44 +44,76 @@ export class Connection {
     this.tcp = underlyingSocket(socket);
   }
 
-  /** Bytes written to this connection and not yet taken by the kernel. */
+  /** Bytes queued for this connection and not yet taken by the kernel. */
   get bufferedBytes(): number {
+    return this.outgoingBytes + this.socketBytes();
+  }
+
+  private socketBytes(): number {
     return this.tcp ? this.tcp.writableLength : this.socket.bufferedAmount;
   }
 
   /**
-   * Writes a whole event frame built once for all of the user's connections (wire.ts). The frame
-   * may be a view of history's memory (`StoredEvent.retain`): when the socket buffers it, the
-   * event is retained until the socket has sent everything, which the next write or the end of
-   * the connection notices.
+   * Queues a whole event frame, built once for all of the user's connections (wire.ts), for the
+   * end of the current job's write batch. The frame may be a view of history's memory
+   * (`StoredEvent.retain`): the event stays retained until the socket has sent it, which a later
+   * flush or the end of the connection notices.
    */
   writeEventFrame(frame: Buffer, event: StoredEvent): void {
-    if (this.unflushed.length !== 0 && this.bufferedBytes === 0) this.releaseUnflushed();
-    writeEventFrame(this.socket, this.tcp, frame);
-    if (event.retain !== undefined && this.bufferedBytes !== 0) {
-      event.retain();
-      if (this.unflushed === NO_EVENTS) this.unflushed = [event];
+    event.retain?.();
+    if (this.outgoing === NO_FRAMES) {
+      this.outgoing = [frame, event];
+      flushLater(this);
+    } else {
+      this.outgoing.push(frame, event);
+    }
+    this.outgoingBytes += frame.length;
+  }
+
+  /** Writes the queued event frames: one `write`, or one `writev` for several. */
+  flush(): void {
+    const outgoing = this.outgoing;
+    if (outgoing === NO_FRAMES) return;
+    this.outgoing = NO_FRAMES;
+    this.outgoingBytes = 0;
+    if (this.unflushed !== NO_EVENTS && this.socketBytes() === 0) this.releaseUnflushed();
+    const tcp = this.tcp;
+    const several = tcp !== undefined && outgoing.length > 2;
+    if (several) tcp.cork();
+    for (let i = 0; i < outgoing.length; i += 2) {
+      writeEventFrame(this.socket, tcp, outgoing[i] as Buffer);
+    }
+    if (several) tcp.uncork();
+    const sending = this.socketBytes() !== 0;
+    for (let i = 1; i < outgoing.length; i += 2) {
+      const event = outgoing[i] as StoredEvent;
+      if (!sending) event.release?.();
+      else if (this.unflushed === NO_EVENTS) this.unflushed = [event];
       else this.unflushed.push(event);
     }
   }
 
   /** Keeps a live event for later, while the connection is not live (retained till then). */
-  queue(event: StoredEvent): void {
+  defer(event: StoredEvent): void {
     event.retain?.();
-    if (this.pending === NO_EVENTS) this.pending = [event];
-    else this.pending.push(event);
+    if (this.deferred === NO_EVENTS) this.deferred = [event];
+    else this.deferred.push(event);
   }
 
-  /** The events queued so far, in order; the caller releases each. */
-  takeQueued(): readonly StoredEvent[] {
-    const pending = this.pending;
-    this.pending = NO_EVENTS;
-    return pending;
+  /** The events deferred so far, in order; the caller releases each. */
+  takeDeferred(): readonly StoredEvent[] {
+    const deferred = this.deferred;
+    this.deferred = NO_EVENTS;
+    return deferred;
   }
 
   /** Releases every event the connection still holds; for when its socket has closed. */
   releaseHeld(): void {
-    for (const event of this.takeQueued()) event.release?.();
+    for (const event of this.takeDeferred()) event.release?.();
+    const outgoing = this.outgoing;
+    this.outgoing = NO_FRAMES;
+    this.outgoingBytes = 0;
+    for (let i = 1; i < outgoing.length; i += 2) (outgoing[i] as StoredEvent).release?.();
     this.releaseUnflushed();
   }
 
@@ -86,8 +123,11 @@ export class Connection {
     for (const event of unflushed) event.release?.();
   }
 
+  /** Sends a frame other than an event now, after the event frames queued before it. */
   sendFrame(frame: ServerFrame): void {
-    if (!this.closed) this.socket.send(JSON.stringify(frame));
+    if (this.closed) return;
+    this.flush();
+    this.socket.send(JSON.stringify(frame));
   }
 
   sendError(code: ErrorCode, message: string, id?: string, field?: string): void {
@@ -109,6 +149,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.clearExpiry();
+    this.flush();
     this.socket.close(code, reason);
     // A peer that does not read never completes the closing handshake; do not wait 30 s for it.
     setTimeout(() => this.socket.terminate(), 2000).unref();

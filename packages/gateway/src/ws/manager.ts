@@ -150,22 +150,22 @@ export class ConnectionManager {
   }
 
   /**
-   * Engine fan-out: one frame serialized per event per user, written to each live socket. A
-   * connection that queues the event, or whose socket buffers its frame, retains it; the
-   * receipt itself is released here (`StoredEvent.release`).
+   * Engine fan-out: one frame serialized per event per user, queued on each live connection for
+   * the end of the job's write batch. A connection that defers the event (not live yet) or queues
+   * its frame retains it; the receipt itself is released here (`StoredEvent.release`).
    */
   private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
     let frame: Buffer | undefined;
     for (const conn of channel.connections) {
       if (!conn.live) {
-        conn.queue(event);
+        conn.defer(event);
         continue;
       }
       if (event.seq <= conn.lastSent) continue;
       if (event.seq !== conn.lastSent + 1) {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
-        conn.queue(event);
+        conn.defer(event);
         this.goLive(conn).catch((error: unknown) => {
           this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
           conn.close(1011 as CloseCode, 'internal error');
@@ -214,7 +214,7 @@ export class ConnectionManager {
   private async goLive(conn: Connection): Promise<void> {
     for (;;) {
       let gap = false;
-      for (const event of conn.takeQueued()) {
+      for (const event of conn.takeDeferred()) {
         if (!gap && event.seq > conn.lastSent) {
           if (event.seq === conn.lastSent + 1)
             this.write(conn, conn.userId, event, this.frame(event));

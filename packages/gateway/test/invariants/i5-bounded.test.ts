@@ -157,6 +157,7 @@ describe('I5 history memory comes back from every socket', () => {
         Array.from({ length: seqs.length }, (_, i) => 1496 + i),
       );
       // While connected, only history's window (8 events of ~2 KB) holds chunks.
+      assert.ok(engine.memory.allocatedBytes > 0, 'history used pooled chunks');
       const inUse = engine.memory.allocatedBytes - engine.memory.freeBytes;
       assert.ok(
         inUse <= 3 * 16 * 1024,
@@ -166,8 +167,8 @@ describe('I5 history memory comes back from every socket', () => {
       // Everything ages out of history: every chunk must now be free.
       await new Promise((r) => setTimeout(r, 400));
       engine.sweep();
+      // (The engine's own sweeps may have let go of free chunks meanwhile; held ones stay counted.)
       const { allocatedBytes, freeBytes } = engine.memory;
-      assert.ok(allocatedBytes > 0);
       assert.equal(freeBytes, allocatedBytes, 'chunks still held after every socket closed');
     } finally {
       await gw.close();

@@ -66,6 +66,22 @@ describe('write batch', () => {
     }
   });
 
+  it('writes a long job as it goes: a fast reader of 6 MB in one job is not a slow consumer', async () => {
+    const gw = await startGateway(); // the default 4 MB limit of bytes queued per socket
+    try {
+      const client = await connectUser(gw, 'big-job-user');
+      const run = gw.gateway.forUser('big-job-user').run({ runId: 'run_big' });
+      const text = 'b'.repeat(20_000);
+      const count = 300;
+      for (let i = 0; i < count; i++) void run.thinking(`${i}:${text}`);
+      await client.until(() => client.events().length === count, 10_000, 'every event');
+      assert.equal(client.closeCode, undefined);
+      await client.close();
+    } finally {
+      await gw.close();
+    }
+  });
+
   it('sends a frame after the event frames queued before it', async () => {
     const gw = await startGateway();
     try {

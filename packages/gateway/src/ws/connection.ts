@@ -8,6 +8,12 @@ import { type Flushable, flushLater } from './write-batch.js';
 /** The empty lists every connection starts with: never written, replaced on the first add. */
 const NO_EVENTS: StoredEvent[] = [];
 const NO_FRAMES: (Buffer | StoredEvent)[] = [];
+/**
+ * A connection's queued frames are written at once when they reach this size, without waiting for
+ * the end of the job: one long publishing job then neither holds much memory per socket nor counts
+ * against the slow-consumer limit for bytes the kernel would have taken.
+ */
+const FLUSH_AT_BYTES = 64 * 1024;
 
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection implements Flushable {
@@ -68,6 +74,7 @@ export class Connection implements Flushable {
       this.outgoing.push(frame, event);
     }
     this.outgoingBytes += frame.length;
+    if (this.outgoingBytes >= FLUSH_AT_BYTES) this.flush();
   }
 
   /** Writes the queued event frames: one `write`, or one `writev` for several. */

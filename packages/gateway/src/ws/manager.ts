@@ -202,7 +202,7 @@ export class ConnectionManager {
     this.metrics.delivered++;
   }
 
-  /** Writes events read from history, releasing each (unless its socket buffered it). */
+  /** Queues events read from history on the connection (which retains them), releasing the read's hold. */
   private replay(conn: Connection, events: StoredEvent[]): void {
     for (const event of events) {
       this.write(conn, conn.userId, event, this.frame(event));

@@ -3,7 +3,7 @@ import type { CloseCode, ErrorCode, ResyncReason, ServerFrame } from '@agentwire
 import type { WebSocket } from 'ws';
 import type { StoredEvent } from '../engine/engine.js';
 import { underlyingSocket, writeEventFrame } from './wire.js';
-import { type Flushable, queued } from './write-batch.js';
+import { type Flushable, flushLater } from './write-batch.js';
 
 /** The empty lists every connection starts with: never written, replaced on the first add. */
 const NO_EVENTS: StoredEvent[] = [];
@@ -67,12 +67,14 @@ export class Connection implements Flushable {
    */
   writeEventFrame(frame: Buffer, event: StoredEvent): void {
     event.retain?.();
-    const first = this.outgoing === NO_FRAMES;
-    if (first) this.outgoing = [frame, event];
-    else this.outgoing.push(frame, event);
+    if (this.outgoing === NO_FRAMES) {
+      this.outgoing = [frame, event];
+      flushLater(this);
+    } else {
+      this.outgoing.push(frame, event);
+    }
     this.outgoingBytes += frame.length;
     if (this.outgoingBytes >= FLUSH_AT_BYTES) this.flush();
-    queued(this, first);
   }
 
   /** Writes the queued event frames: one `write`, or one `writev` for several. */

@@ -6,12 +6,18 @@ import { startGateway, type TestGateway } from '@agentwire/testkit';
 import type { Connection } from '../src/ws/connection.js';
 import { connectUser, thinking } from './helpers/harness.js';
 
-/** The gateway's connections of `userId` (the manager is private: no API sends to one). */
-function connectionsOf(gw: TestGateway, userId: string): Connection[] {
+/**
+ * Connects `userId` once and returns the client with the gateway's side of it (the manager is
+ * private: no API sends to one connection).
+ */
+async function connectBothEnds(gw: TestGateway, userId: string) {
+  const client = await connectUser(gw, userId);
   const { manager } = gw.gateway as unknown as {
     manager: { allConnections(): Iterable<Connection> };
   };
-  return [...manager.allConnections()].filter((c) => c.userId === userId);
+  const conns = [...manager.allConnections()].filter((c) => c.userId === userId);
+  assert.equal(conns.length, 1);
+  return { client, conn: conns[0] as Connection };
 }
 
 /** Counts the server socket's writes: `_write` for one buffer, `_writev` for several at once. */
@@ -41,9 +47,7 @@ describe('write batch', () => {
   it('writes the frames one job published to a socket with one writev, in order', async () => {
     const gw = await startGateway();
     try {
-      const client = await connectUser(gw, 'batch-user');
-      const [conn] = connectionsOf(gw, 'batch-user');
-      assert.ok(conn);
+      const { client, conn } = await connectBothEnds(gw, 'batch-user');
       const counts = countWrites(conn);
       const run = gw.gateway.forUser('batch-user').run({ runId: 'run_batch' });
       // One synchronous loop: one job.
@@ -85,9 +89,7 @@ describe('write batch', () => {
   it('sends a frame after the event frames queued before it', async () => {
     const gw = await startGateway();
     try {
-      const client = await connectUser(gw, 'order-user');
-      const [conn] = connectionsOf(gw, 'order-user');
-      assert.ok(conn);
+      const { client, conn } = await connectBothEnds(gw, 'order-user');
       const user = gw.gateway.forUser('order-user');
       for (let i = 0; i < 3; i++) void user.publish(thinking(`q${i}`));
       conn.sendError(ErrorCode.InvalidField, 'after the events');

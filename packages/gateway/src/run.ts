@@ -1,4 +1,9 @@
-import { pino } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { startBanner } from './cli/banner.js';
+import { ExitCode } from './cli/exit-codes.js';
+import { infoRequested } from './cli/help.js';
+import { createCliLogger } from './cli/log-format.js';
+import { describeStartError } from './cli/start-errors.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/load.js';
 import type { Engine } from './engine/engine.js';
 import { RedisEngine } from './engine/redis.js';
@@ -30,35 +35,52 @@ export async function runFromConfig(
   argv: readonly string[],
   extra: (config: GatewayConfig) => Partial<GatewayOptions> = () => ({}),
 ): Promise<{ gateway: Gateway; config: GatewayConfig; url: string }> {
+  const info = infoRequested(argv);
+  if (info !== undefined) {
+    process.stdout.write(`${info}\n`);
+    process.exit(ExitCode.Ok);
+  }
   let config: GatewayConfig;
   try {
     config = loadConfig({ argv, env: process.env });
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`agentwire: ${error.message}\n`);
-      process.exit(2);
+      process.exit(ExitCode.Usage);
     }
     throw error;
   }
-  const logger = pino({ name: 'agentwire', level: config.logLevel });
+  const human = (config.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
+  const logger = createCliLogger(config.logLevel, human ? 'pretty' : 'json');
   // The memory engine is created and owned by the gateway; a Redis engine is ours to close.
   let engine: Engine | undefined;
-  if (config.engine.kind === 'redis') {
-    engine = new RedisEngine({
-      url: config.engine.url,
-      history: { ...DEFAULT_HISTORY, ...config.options.history },
-      ...(config.engine.prefix !== undefined && { prefix: config.engine.prefix }),
+  let gateway: Gateway;
+  let address: AddressInfo;
+  try {
+    if (config.engine.kind === 'redis') {
+      engine = new RedisEngine({
+        url: config.engine.url,
+        history: { ...DEFAULT_HISTORY, ...config.options.history },
+        ...(config.engine.prefix !== undefined && { prefix: config.engine.prefix }),
+      });
+    }
+    gateway = createGateway({
+      ...config.options,
+      ...(engine !== undefined && { engine }),
+      logger,
+      ...extra(config),
     });
+    address = await gateway.listen(config.port, config.host);
+  } catch (error) {
+    const line = describeStartError(error, config);
+    if (line === undefined) throw error;
+    process.stderr.write(`agentwire: ${line}\n`);
+    await engine?.close().catch(() => {});
+    process.exit(ExitCode.StartFailed);
   }
-  const gateway = createGateway({
-    ...config.options,
-    ...(engine !== undefined && { engine }),
-    logger,
-    ...extra(config),
-  });
-  const address = await gateway.listen(config.port, config.host);
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
   const url = `http://${host === '127.0.0.1' ? 'localhost' : host}:${address.port}`;
+  if (human) process.stdout.write(startBanner(config, url));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -68,10 +90,10 @@ export async function runFromConfig(
       .close()
       .then(() => engine?.close())
       .then(
-        () => process.exit(0),
+        () => process.exit(ExitCode.Ok),
         (error: unknown) => {
           logger.error({ err: error }, 'drain failed');
-          process.exit(1);
+          process.exit(ExitCode.Failure);
         },
       );
   };

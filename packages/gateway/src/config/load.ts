@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
+import type { LogFormat } from '../cli/log-format.js';
 import type { GatewayOptions } from '../options.js';
 
 /** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
@@ -23,6 +24,8 @@ export interface GatewayConfig {
   port: number;
   host: string;
   logLevel: string;
+  /** Unset: pretty lines with a start banner when stdout is a terminal, JSON lines otherwise. */
+  logFormat?: LogFormat;
   /** Everything but the logger and handlers, which the program supplies. */
   options: Omit<GatewayOptions, 'logger' | 'onMessage' | 'fallbackHttpHandler'>;
   /** Set in the demo profile only: generated credentials to print and to mint demo tokens with. */
@@ -40,6 +43,7 @@ const SETTINGS = {
   host: { env: 'AGENTWIRE_HOST', flag: 'host' },
   profile: { env: 'AGENTWIRE_PROFILE', flag: 'profile' },
   logLevel: { env: 'AGENTWIRE_LOG_LEVEL', flag: 'log-level' },
+  logFormat: { env: 'AGENTWIRE_LOG_FORMAT', flag: 'log-format' },
   jwtSecret: { env: 'AGENTWIRE_JWT_SECRET' },
   jwtPublicKey: { env: 'AGENTWIRE_JWT_PUBLIC_KEY' },
   jwtJwksUrl: { env: 'AGENTWIRE_JWT_JWKS_URL', flag: 'jwt-jwks-url' },
@@ -70,7 +74,7 @@ export interface LoadConfigInput {
 }
 
 export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile default|demo] [--port N] [--host H]
-  [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
+  [--log-level L] [--log-format json|pretty] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
   [--engine memory|redis] [--redis-prefix P]
@@ -264,6 +268,11 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
     },
     ...(devCredentials !== undefined && { devCredentials }),
   };
+  const logFormat = str('logFormat');
+  if (logFormat === 'json' || logFormat === 'pretty') config.logFormat = logFormat;
+  else if (logFormat !== undefined) {
+    problems.push(`${raw('logFormat')?.from}: must be "json" or "pretty" (got "${logFormat}")`);
+  }
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(config.logLevel)) {
     problems.push(
       `${raw('logLevel')?.from}: must be one of fatal, error, warn, info, debug, trace, silent`,

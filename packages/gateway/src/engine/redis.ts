@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type {
   AppendResult,
   Engine,
@@ -9,6 +9,7 @@ import type {
   StreamHead,
   StreamListener,
 } from './engine.js';
+import { loadIoredis } from './ioredis.js';
 
 /**
  * Appends one event atomically: idempotency by id, the next seq, the stream entry (trimmed to
@@ -96,6 +97,7 @@ export class RedisEngine implements Engine {
 
   constructor(options: RedisEngineOptions) {
     const redisOptions: RedisOptions = { maxRetriesPerRequest: 2, ...options.redisOptions };
+    const { Redis } = loadIoredis();
     this.commands = (
       options.url ? new Redis(options.url, redisOptions) : new Redis(redisOptions)
     ) as Redis & ScriptCommands;

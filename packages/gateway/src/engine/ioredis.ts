@@ -1,0 +1,32 @@
+import { createRequire } from 'node:module';
+import type * as IORedis from 'ioredis';
+
+/** `ioredis` is an optional peer dependency: only the Redis engine needs it. */
+export class MissingPeerError extends Error {
+  override readonly name = 'MissingPeerError';
+  readonly code = 'AGENTWIRE_ERR_MISSING_PEER';
+  constructor(
+    readonly packageName: string,
+    readonly neededFor: string,
+  ) {
+    super(`${neededFor} needs the "${packageName}" package: npm install ${packageName}`);
+  }
+}
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Loads ioredis when a Redis engine is created, so a gateway on the memory engine runs without
+ * it installed. Synchronous (ioredis is CommonJS) so `new RedisEngine()` stays synchronous.
+ */
+export function loadIoredis(): typeof IORedis {
+  try {
+    return require('ioredis') as typeof IORedis;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'MODULE_NOT_FOUND' && message.startsWith("Cannot find module 'ioredis'")) {
+      throw new MissingPeerError('ioredis', 'the Redis engine (RedisEngine, --engine redis)');
+    }
+    throw error;
+  }
+}

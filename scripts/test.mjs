@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every package's tests in one `node --test` run, so there is one summary and one exit code.
-// Test files: packages/*/test/**/*.test.ts (TypeScript, loaded through tsx).
+// Test files: packages/*/test/**/*.test.ts and, for what spans the packages (packaging, the
+// README and docs/ followed as written), test/**/*.test.ts (TypeScript, loaded through tsx).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -26,6 +27,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     if (statSync(testDir).isDirectory()) collect(testDir, files);
   } catch {}
 }
+collect(join(root, 'test'), files);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 if (selected.length === 0) {
   console.error(`no test files matched ${only.join(' ') || 'packages/*/test/**/*.test.ts'}`);

@@ -9,7 +9,9 @@ import {
   type ResyncFrame,
   type ServerFrame,
   SUBPROTOCOL,
+  UpgradeQuery,
   type WelcomeFrame,
+  writeResumeQuery,
 } from '@agentwire/protocol';
 import { createNanoEvents, type Emitter } from 'nanoevents';
 import { Backoff, type BackoffOptions } from './backoff.js';
@@ -311,12 +313,11 @@ export class AgentwireClient {
     if (generation !== this.generation || this.currentState === 'closed') return;
 
     const url = new URL(this.url);
-    if (credentials.ticket !== undefined) url.searchParams.set('ticket', credentials.ticket);
-    this.resumedFrom = this.pos && { ...this.pos };
-    if (this.resumedFrom) {
-      url.searchParams.set('epoch', this.resumedFrom.epoch);
-      url.searchParams.set('after', String(this.resumedFrom.seq));
+    if (credentials.ticket !== undefined) {
+      url.searchParams.set(UpgradeQuery.ticket, credentials.ticket);
     }
+    this.resumedFrom = this.pos && { ...this.pos };
+    if (this.resumedFrom) writeResumeQuery(url.searchParams, this.resumedFrom);
     const protocols = [SUBPROTOCOL];
     if (credentials.ticket === undefined && credentials.token !== undefined) {
       protocols.push(`${BEARER_PROTOCOL_PREFIX}${credentials.token}`);

@@ -4,6 +4,7 @@ export { AgentwireClient } from './connection.js';
 export { AgentwireError, ClientErrorCode } from './errors.js';
 export type { ClientStats, ConnectionState, ConnectOptions, DeliveredEvent } from './options.js';
 export { type PositionStore, type StreamPosition, sessionStoragePosition } from './position.js';
+export type { ReconnectOptions } from './reconnect.js';
 export {
   type CustomStep,
   foldRun,

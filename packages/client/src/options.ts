@@ -1,7 +1,7 @@
 import type { AgentEvent, EventType, ResyncFrame, WelcomeFrame } from '@agentwire/protocol';
-import type { BackoffOptions } from './backoff.js';
 import type { AgentwireError } from './errors.js';
 import type { PositionStore } from './position.js';
+import type { ReconnectOptions } from './reconnect.js';
 import type { Transport } from './transport/types.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -30,10 +30,8 @@ export interface ConnectOptions {
   onResync: (info: ResyncFrame) => void;
   /** Keeps the stream position (e.g. `sessionStoragePosition()`) so that a reload resumes too. */
   persist?: PositionStore;
-  reconnect?: Partial<BackoffOptions> & {
-    /** A connection open this long resets the backoff and the credential-failure count. */
-    stableAfterMs?: number;
-  };
+  /** Backoff, stability and the jitter after 1012; see `ReconnectOptions`. */
+  reconnect?: Partial<ReconnectOptions>;
   /**
    * Application-level ping (browsers cannot see protocol pings): when nothing arrived for
    * `intervalMs`, send a ping; no frame within `timeoutMs` after it means the connection is dead.

@@ -5,9 +5,16 @@ import { AgentwireError, ClientErrorCode } from './errors.js';
 export interface ReconnectOptions extends BackoffOptions {
   /** A connection open this long resets the backoff and the credential-failure count. */
   stableAfterMs: number;
+  /**
+   * After close 1012 (the node is restarting or draining: resume elsewhere now) the next attempt
+   * comes after a random delay in `[0, restartJitterMs)` instead of the backoff, so the clients of
+   * a draining node spread over the other nodes at once without a herd.
+   */
+  restartJitterMs: number;
 }
 
 const DEFAULT_STABLE_AFTER_MS = 5_000;
+const DEFAULT_RESTART_JITTER_MS = 1_000;
 
 /** How a socket ended, as the client saw it. */
 export interface SocketEnd {
@@ -36,17 +43,25 @@ function isFinalHttpStatus(status: number): boolean {
 export class ReconnectPolicy {
   private readonly backoff: Backoff;
   private authFailures = 0;
+  /** A 1012 already got the quick path since the last stable connection. */
+  private restartTaken = false;
   readonly stableAfterMs: number;
+  private readonly restartJitterMs: number;
 
-  constructor(options: Partial<ReconnectOptions> = {}, random: () => number = Math.random) {
+  constructor(
+    options: Partial<ReconnectOptions> = {},
+    private readonly random: () => number = Math.random,
+  ) {
     this.backoff = new Backoff(options, random);
     this.stableAfterMs = options.stableAfterMs ?? DEFAULT_STABLE_AFTER_MS;
+    this.restartJitterMs = options.restartJitterMs ?? DEFAULT_RESTART_JITTER_MS;
   }
 
   /** A fresh start (`connect()`) or a connection that stayed up `stableAfterMs`. */
   reset(): void {
     this.backoff.reset();
     this.authFailures = 0;
+    this.restartTaken = false;
   }
 
   /** The delay before the next attempt after the client dropped a socket itself. */
@@ -79,6 +94,15 @@ export class ReconnectPolicy {
         );
       }
       return { retry: true, delayMs: this.backoff.next(), freshCredentials: true };
+    }
+    if (code === CloseCode.ServiceRestart && end.welcomed && !this.restartTaken) {
+      // Once per stable connection: a gateway that keeps closing with 1012 gets the backoff.
+      this.restartTaken = true;
+      return {
+        retry: true,
+        delayMs: this.random() * this.restartJitterMs,
+        freshCredentials: false,
+      };
     }
     // A browser cannot tell a refused upgrade (401) from a network error: ask for fresh
     // credentials next time, and let the backoff keep the pace slow.

@@ -8,9 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureDebian } from '@agentwire/testkit';
+import { ensureDebian, freePort } from '@agentwire/testkit';
 import { codeBlocks, readDoc, replaceAllOrFail, repoRoot, section } from '../helpers/markdown.js';
-import { freePort } from '../helpers/ports.js';
 
 const PUBLIC = ['protocol', 'gateway', 'client', 'ssot'] as const;
 const scratch = mkdtempSync(join(tmpdir(), 'agentwire-first-run-'));

@@ -76,4 +76,4 @@ export async function waitFor(
 }
 
 export { ensureDebian } from './debian.js';
-export { REDIS_SERVER, startRedis, type TestRedis } from './redis.js';
+export { freePort, REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

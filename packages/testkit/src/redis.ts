@@ -14,8 +14,11 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A free loopback port: the kernel picks one for a throwaway listener. */
-async function freePort(): Promise<number> {
+/**
+ * A free loopback port: the kernel picks one for a throwaway listener. For programs that cannot
+ * listen on port 0 and report back (redis-server, nginx, a README snippet with a fixed port).
+ */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -35,10 +35,11 @@ export interface GatewayConfig {
 type Source = Record<string, unknown>;
 
 /**
- * Settings: name in a config file, env var, flag, and whether it may be given as a flag.
+ * Settings: name in a config file, env var, flag, and whether it may be given as a flag
+ * (docs/deploy.md lists every one; test/docs/settings.test.ts keeps that table in step).
  * Secrets are not accepted as flags (they would show in `ps` and shell history).
  */
-const SETTINGS = {
+export const SETTINGS = {
   port: { env: 'AGENTWIRE_PORT', flag: 'port' },
   host: { env: 'AGENTWIRE_HOST', flag: 'host' },
   profile: { env: 'AGENTWIRE_PROFILE', flag: 'profile' },

@@ -4,9 +4,10 @@ import { ExitCode } from './cli/exit-codes.js';
 import { infoRequested } from './cli/help.js';
 import { createCliLogger } from './cli/log-format.js';
 import { describeStartError } from './cli/start-errors.js';
-import { ConfigError, type GatewayConfig, loadConfig } from './config/load.js';
+import { type GatewayConfig, loadConfig } from './config/load.js';
 import type { Engine } from './engine/engine.js';
 import { RedisEngine } from './engine/redis.js';
+import { ConfigError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { DEFAULT_HISTORY, type GatewayOptions } from './options.js';
 
@@ -46,7 +47,7 @@ export async function runFromConfig(
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`agentwire: ${error.message}\n`);
-      process.exit(ExitCode.Usage);
+      process.exit(error.exitCode);
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-import { MissingPeerError } from '../engine/ioredis.js';
+import { MissingPeerError } from '../errors.js';
 
 /** Where the command tried to listen, for the message. */
 export interface ListenTarget {

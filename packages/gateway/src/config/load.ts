@@ -3,15 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
 import type { LogFormat } from '../cli/log-format.js';
+import { ConfigError } from '../errors.js';
 import type { GatewayOptions } from '../options.js';
-
-/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
 
 export type Profile = 'default' | 'demo';
 

@@ -1,17 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as IORedis from 'ioredis';
-
-/** `ioredis` is an optional peer dependency: only the Redis engine needs it. */
-export class MissingPeerError extends Error {
-  override readonly name = 'MissingPeerError';
-  readonly code = 'AGENTWIRE_ERR_MISSING_PEER';
-  constructor(
-    readonly packageName: string,
-    readonly neededFor: string,
-  ) {
-    super(`${neededFor} needs the "${packageName}" package: npm install ${packageName}`);
-  }
-}
+import { MissingPeerError } from '../errors.js';
 
 const require = createRequire(import.meta.url);
 

@@ -11,6 +11,7 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'Gateway',
     'MemoryEngine',
     'MessageError',
+    'MissingPeerError',
     'PublishError',
     'RedisEngine',
     'RunEmitter',

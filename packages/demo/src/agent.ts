@@ -39,6 +39,9 @@ export function parseChatMessage(data: unknown): ChatMessage {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Milliseconds since `start`, to the microsecond: what a tool call really took. */
+const elapsed = (start: number) => Math.round((performance.now() - start) * 1000) / 1000;
+
 /** Splits an answer into streamed tokens: words with their leading whitespace. */
 export function tokens(text: string): string[] {
   return text.match(/\s*\S+/g) ?? [];
@@ -64,36 +67,36 @@ export function createAgent(getGateway: () => Gateway, options: Partial<AgentOpt
     if (expression) {
       const callId = `call_${++calls}`;
       await run.thinking(`It contains arithmetic, so I will use the calculator on ${expression}.`);
+      // The pause is the agent's (so a person can watch), not the tool's: durations are measured
+      // around the tool's own work.
+      await sleep(opts.stepMs);
       await run.toolExecuting('calculator', callId, { expression });
       const started = performance.now();
-      await sleep(opts.stepMs);
       try {
         const value = calculate(expression);
-        await run.toolCompleted('calculator', callId, {
-          result: { value },
-          durationMs: Math.round(performance.now() - started),
-        });
+        const durationMs = elapsed(started);
+        await run.toolCompleted('calculator', callId, { result: { value }, durationMs });
         answers.push(`${expression} = ${value}.`);
       } catch (error) {
+        const durationMs = elapsed(started);
         const message = error instanceof ToolError ? error.message : 'calculation failed';
-        await run.toolCompleted('calculator', callId, {
-          error: message,
-          durationMs: Math.round(performance.now() - started),
-        });
+        await run.toolCompleted('calculator', callId, { error: message, durationMs });
         answers.push(`I could not calculate ${expression}: ${message}.`);
       }
     }
 
+    // The search runs once, here; its measured time is the tool call's duration.
+    const searchStarted = performance.now();
     const search = searchPlanets(text);
+    const durationMs = elapsed(searchStarted);
     if (search.matches.length > 0 || !expression) {
       const callId = `call_${++calls}`;
       await run.thinking('Searching the planet dataset.');
-      await run.toolExecuting('planet_search', callId, { query: text });
-      const started = performance.now();
       await sleep(opts.stepMs);
+      await run.toolExecuting('planet_search', callId, { query: text });
       await run.toolCompleted('planet_search', callId, {
         result: { matches: search.matches.map((p) => p.name), attribute: search.attribute ?? null },
-        durationMs: Math.round(performance.now() - started),
+        durationMs,
       });
       const sentence = describe(search);
       if (sentence) answers.push(sentence);

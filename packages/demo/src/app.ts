@@ -39,6 +39,9 @@ export function demoOptions(
     '/index.html': (_req, res) => serve(res, 'text/html', assets.html),
     '/app.js': (_req, res) => serve(res, 'text/javascript', assets.js),
     '/style.css': (_req, res) => serve(res, 'text/css', assets.css),
+    '/favicon.svg': (_req, res) => serve(res, 'image/svg+xml', assets.favicon),
+    // Browsers and crawlers ask for this path whatever the page links.
+    '/favicon.ico': (_req, res) => serve(res, 'image/svg+xml', assets.favicon),
   };
   if (signIn) {
     routes['/demo/sign-in'] = (req, res) => {

@@ -6,6 +6,7 @@ export interface PageAssets {
   html: string;
   js: string;
   css: string;
+  favicon: string;
 }
 
 const pageDir = new URL('../src/page/', import.meta.url);
@@ -25,9 +26,10 @@ export async function buildPage(): Promise<PageAssets> {
   });
   const js = result.outputFiles[0]?.text;
   if (js === undefined) throw new Error('esbuild produced no output for the demo page');
-  const [html, css] = await Promise.all([
+  const [html, css, favicon] = await Promise.all([
     readFile(new URL('index.html', pageDir), 'utf8'),
     readFile(new URL('style.css', pageDir), 'utf8'),
+    readFile(new URL('favicon.svg', pageDir), 'utf8'),
   ]);
-  return { html, js, css };
+  return { html, js, css, favicon };
 }

@@ -1,5 +1,6 @@
 // The demo page: signs in as a demo user, sends chat messages upstream and renders each agent
 // run as a live timeline with the client SDK. Plain TypeScript and DOM, bundled by esbuild.
+
 import {
   type AgentwireClient,
   connect,
@@ -8,12 +9,29 @@ import {
   RunTracker,
   type StreamPosition,
 } from '@agentwire/client';
+import type { AgentEvent } from '@agentwire/protocol';
 
 interface ChatEntry {
   text: string;
   runId: string;
   error?: string;
 }
+
+/**
+ * A mark in the timeline: a reconnect (with the seq range the resume replayed) or a resync.
+ * Inside a run's card when that run was in flight, else between the cards (`order`).
+ */
+interface Mark {
+  id: string;
+  kind: 'reconnect' | 'resync';
+  text: string;
+  /** The run it interrupted, and where: after this many steps, after the streamed text or not. */
+  runId?: string;
+  afterSteps?: number;
+  afterText?: boolean;
+}
+
+const MARK_PREFIX = 'mark:';
 
 /** Everything the tab shows, saved with the stream position so a reload resumes exactly. */
 interface Saved {
@@ -22,6 +40,8 @@ interface Saved {
   chat: ChatEntry[];
   order: string[];
   seqs: Record<string, number[]>;
+  marks: Mark[];
+  reset: string[];
 }
 
 const USER_KEY = 'agentwire-demo.user';
@@ -50,7 +70,15 @@ function brief(value: unknown, max = 80): string {
 }
 
 function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms >= 10) return `${Math.round(ms)} ms`;
+  return `${ms < 1 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
+}
+
+/** Whether the reader is at the bottom of the page (then new events keep them there). */
+function atBottom(): boolean {
+  const root = document.documentElement;
+  return window.innerHeight + window.scrollY >= root.scrollHeight - 48;
 }
 
 function randomId(): string {
@@ -76,6 +104,13 @@ class DemoPage {
   private chat: ChatEntry[] = [];
   private order: string[] = [];
   private seqs: Record<string, number[]> = {};
+  private marks: Mark[] = [];
+  /** Runs shown before a resync: kept as they were, marked "history reset". */
+  private reset = new Set<string>();
+  /** The seq of the last event this tab received (the client's position before a reconnect). */
+  private lastSeq = 0;
+  private connects = 0;
+  private pendingAnnouncements: string[] = [];
   private readonly client: AgentwireClient;
   private renderQueued = false;
 
@@ -87,6 +122,9 @@ class DemoPage {
       this.chat = saved.chat;
       this.order = saved.order;
       this.seqs = saved.seqs;
+      this.marks = saved.marks ?? [];
+      this.reset = new Set(saved.reset ?? []);
+      this.lastSeq = saved.position?.seq ?? 0;
     }
     const store: PositionStore = {
       load: () => saved?.position,
@@ -98,16 +136,19 @@ class DemoPage {
       token: () => signIn(user),
       persist: store,
       onResync: (info) => {
-        this.tracker.clear();
-        this.seqs = {};
-        this.order = this.order.filter((runId) => this.chat.some((c) => c.runId === runId));
-        this.notice(
-          `The gateway could not replay what this tab missed (${info.reason}); the timeline was reset and continues from event ${info.seq}.`,
-        );
-        this.render();
+        // Everything shown so far stays, marked: the gateway cannot replay what came after it.
+        for (const runId of this.order) if (!runId.startsWith(MARK_PREFIX)) this.reset.add(runId);
+        const text = `History reset: the gateway could not replay what this tab missed (${info.reason}). Earlier runs are shown as they were; new events continue from seq ${info.seq + 1}.`;
+        this.addMark({ kind: 'resync', text });
+        this.notice(text);
+        this.announce(text);
+        this.lastSeq = info.seq;
+        this.render(true);
       },
     });
     this.client.on('event', ({ seq, event }) => {
+      this.lastSeq = seq;
+      this.queueAnnouncement(event);
       const runId = event.runId;
       if (runId === undefined) return;
       if (!this.order.includes(runId)) this.order.push(runId);
@@ -118,7 +159,20 @@ class DemoPage {
       this.scheduleRender();
     });
     this.client.on('state', () => this.renderHeader());
-    this.client.on('welcome', () => this.renderHeader());
+    this.client.on('welcome', (welcome) => {
+      this.connects++;
+      // A reconnect that resumed: draw it where it happened, with the seqs the replay covers.
+      if (welcome.resumed && this.connects > 1) {
+        const from = this.lastSeq + 1;
+        const text =
+          welcome.seq >= from
+            ? `Reconnected · resumed seq ${from}–${welcome.seq} (${welcome.seq - from + 1} missed, replayed)`
+            : `Reconnected · resumed after seq ${this.lastSeq}, nothing missed`;
+        this.addMark({ kind: 'reconnect', text });
+        this.announce(text);
+      }
+      this.scheduleRender();
+    });
     this.client.on('error', (error) => {
       if (error.code === 'connection_lost') return;
       this.notice(`${error.code}: ${error.message}`);
@@ -143,6 +197,8 @@ class DemoPage {
       chat: this.chat,
       order: this.order,
       seqs: this.seqs,
+      marks: this.marks,
+      reset: [...this.reset],
     };
     try {
       sessionStorage.setItem(this.key, JSON.stringify(saved));
@@ -161,6 +217,12 @@ class DemoPage {
     link.href = `/?user=${other}`;
     link.textContent = `Open a tab as ${USERS[other]} ↗`;
     document.title = `${USERS[this.user] ?? this.user} — agentwire demo`;
+    document.body.dataset.view = 'chat';
+    byId('title').textContent = `${USERS[this.user] ?? this.user}'s agent runs`;
+    byId('empty').textContent =
+      `Nothing here yet: this tab receives ${USERS[this.user] ?? this.user}'s runs only. ` +
+      `Ask a question below — or send one in ${USERS[other]}'s tab and watch this one stay empty. ` +
+      'Mid-run, press Drop connection: the run resumes with no gap.';
 
     const input = byId<HTMLInputElement>('input');
     byId<HTMLFormElement>('composer').addEventListener('submit', (event) => {
@@ -187,7 +249,7 @@ class DemoPage {
     const entry: ChatEntry = { text, runId };
     this.chat.push(entry);
     if (!this.order.includes(runId)) this.order.push(runId);
-    this.render();
+    this.render(true);
     this.client.send({ text, runId }).catch((error: Error) => {
       entry.error = error.message;
       this.render();
@@ -198,6 +260,52 @@ class DemoPage {
     const el = byId('notice');
     el.textContent = text;
     el.hidden = false;
+  }
+
+  /** Adds a mark: into the card of the run in flight, or between the cards when none is. */
+  private addMark(mark: Omit<Mark, 'id'>): void {
+    const id = `${MARK_PREFIX}${this.marks.length + 1}`;
+    const running = mark.kind === 'reconnect' ? this.runningRun() : undefined;
+    if (running) {
+      this.marks.push({
+        ...mark,
+        id,
+        runId: running.runId,
+        afterSteps: running.steps.length,
+        afterText: running.text.length > 0,
+      });
+    } else {
+      this.marks.push({ ...mark, id });
+      this.order.push(id);
+    }
+  }
+
+  private runningRun(): RunState | undefined {
+    for (let i = this.order.length - 1; i >= 0; i--) {
+      const run = this.tracker.get(this.order[i] as string);
+      if (run?.status === 'running' && !this.reset.has(run.runId)) return run;
+    }
+    return undefined;
+  }
+
+  /** What a screen reader hears of an event, once, when it arrives; streamed tokens are not read. */
+  private queueAnnouncement(event: AgentEvent): void {
+    const data = event.data as Record<string, unknown>;
+    let text: string | undefined;
+    if (event.type === 'agent_started') text = 'The agent started.';
+    else if (event.type === 'tool_executing') text = `Calling ${String(data.tool)}.`;
+    else if (event.type === 'tool_completed') {
+      text = `${String(data.tool)} ${data.error === undefined ? 'finished' : 'failed'}.`;
+    } else if (event.type === 'agent_completed') {
+      const answer = (data.result as { answer?: unknown } | undefined)?.answer;
+      text = typeof answer === 'string' ? `Answer: ${answer}` : 'The agent finished.';
+    } else if (event.type === 'agent_error') text = `The agent failed: ${String(data.message)}`;
+    if (text) this.announce(text);
+  }
+
+  private announce(text: string): void {
+    this.pendingAnnouncements.push(text);
+    this.scheduleRender();
   }
 
   private scheduleRender(): void {
@@ -221,20 +329,45 @@ class DemoPage {
       `seq ${this.client.position?.seq ?? '–'} · connects ${connects} · dups dropped ${duplicatesDropped}`;
   }
 
-  private render(): void {
+  /** Redraws the log; keeps the reader at the bottom only if they were there (or `follow`). */
+  private render(follow = false): void {
+    const stick = follow || atBottom();
     this.renderHeader();
     const items: HTMLElement[] = [];
-    for (const runId of this.order) {
-      const entry = this.chat.find((c) => c.runId === runId);
+    for (const id of this.order) {
+      const mark = id.startsWith(MARK_PREFIX) ? this.marks.find((m) => m.id === id) : undefined;
+      if (mark) {
+        items.push(this.renderMark(mark));
+        continue;
+      }
+      const entry = this.chat.find((c) => c.runId === id);
       if (entry) items.push(h('li', { class: 'msg-user' }, entry.text));
-      const run = this.tracker.get(runId);
+      const run = this.tracker.get(id);
       if (run) items.push(this.renderRun(run));
       else if (entry?.error)
         items.push(h('li', { class: 'run', 'data-status': 'failed' }, entry.error));
+      else if (entry && this.reset.has(id))
+        items.push(
+          h(
+            'li',
+            { class: 'run pending', 'data-reset': 'true' },
+            h('span', { class: 'reset-tag' }, 'history reset'),
+            ' this run’s events were not replayed',
+          ),
+        );
       else if (entry) items.push(h('li', { class: 'run pending' }, 'Waiting for the agent…'));
     }
     byId('log').replaceChildren(...items);
-    if (items.length > 0) window.scrollTo({ top: document.body.scrollHeight });
+    byId('empty').hidden = items.length > 0;
+    if (this.pendingAnnouncements.length > 0) {
+      byId('announcer').textContent = this.pendingAnnouncements.join(' ');
+      this.pendingAnnouncements = [];
+    }
+    if (stick && items.length > 0) window.scrollTo({ top: document.documentElement.scrollHeight });
+  }
+
+  private renderMark(mark: Mark): HTMLElement {
+    return h('li', { class: 'mark', 'data-kind': mark.kind }, mark.text);
   }
 
   private renderRun(run: RunState): HTMLElement {
@@ -249,7 +382,14 @@ class DemoPage {
         ),
       );
     }
-    for (const step of run.steps) {
+    const marks = this.marks.filter((m) => m.runId === run.runId);
+    const marksAt = (steps: number) => {
+      for (const mark of marks) {
+        if (!mark.afterText && mark.afterSteps === steps) timeline.append(this.renderMark(mark));
+      }
+    };
+    for (const [index, step] of run.steps.entries()) {
+      marksAt(index);
       if (step.kind === 'thinking') {
         timeline.append(
           h(
@@ -291,6 +431,7 @@ class DemoPage {
         );
       }
     }
+    marksAt(run.steps.length);
     if (run.text) {
       timeline.append(
         h(
@@ -301,6 +442,7 @@ class DemoPage {
         ),
       );
     }
+    for (const mark of marks) if (mark.afterText) timeline.append(this.renderMark(mark));
     if (run.status === 'completed') {
       timeline.append(
         h(
@@ -330,6 +472,7 @@ class DemoPage {
       );
     }
     const seqs = this.seqs[run.runId] ?? [];
+    const reset = this.reset.has(run.runId);
     const answer = (run.result as { answer?: unknown } | undefined)?.answer;
     return h(
       'li',
@@ -339,6 +482,7 @@ class DemoPage {
         'data-status': run.status,
         'data-seqs': seqs.join(','),
         ...(typeof answer === 'string' && { 'data-answer': answer }),
+        ...(reset && { 'data-reset': 'true' }),
       },
       h(
         'div',
@@ -348,9 +492,13 @@ class DemoPage {
           {},
           `${run.runId} · ${run.events} events · seq ${seqs[0] ?? '–'}–${seqs.at(-1) ?? '–'}`,
         ),
+        reset && h('span', { class: 'reset-tag' }, 'history reset'),
         h('span', { class: 'run-status' }, run.status),
       ),
       timeline,
+      reset &&
+        run.status === 'running' &&
+        h('p', { class: 'reset-note' }, 'The rest of this run was not replayed (history reset).'),
     );
   }
 }

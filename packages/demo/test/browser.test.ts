@@ -285,6 +285,7 @@ test("a second context signed in as another user sees nothing of the first user'
   assert.ok(await hint.isVisible(), 'an empty tab says what to try');
   assert.match(await hint.innerText(), /Bob's runs only.*Alice's tab/);
   assert.deepEqual(await axeViolations(bob), [], 'axe: the empty chat view');
+  await screenshot(bob, 'demo-bob-empty');
   await send(bob, 'Which planet is the largest?');
   await bob.locator('.run[data-status="completed"]').waitFor();
   assert.equal(await bob.locator('.run[data-run-id]').count(), 1);

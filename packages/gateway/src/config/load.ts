@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
@@ -205,7 +205,17 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
         'AGENTWIRE_JWT_ALGORITHM: must be RS256 or ES256 with a public key or JWKS URL',
       );
     } else if (publicKey !== undefined) {
-      jwt = { publicKey: publicKey.replace(/\\n/g, '\n'), algorithm, ...claims };
+      const pem = publicKey.replace(/\\n/g, '\n');
+      try {
+        // What jose's importSPKI takes: an SPKI PEM (not a private key, not a certificate).
+        if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw new Error('not SPKI');
+        createPublicKey(pem);
+        jwt = { publicKey: pem, algorithm, ...claims };
+      } catch {
+        problems.push(
+          `${raw('jwtPublicKey')?.from}: not a PEM public key ("-----BEGIN PUBLIC KEY-----" …)`,
+        );
+      }
     } else if (jwksUrl !== undefined) {
       try {
         new URL(jwksUrl);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +26,29 @@ function problems(fn: () => unknown): string[] {
 }
 
 describe('loadConfig', () => {
+  it('takes an SPKI PEM public key (with \\n escapes) and names a key that is not one', () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const config = loadConfig({
+      env: {
+        AGENTWIRE_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n'),
+        AGENTWIRE_JWT_ALGORITHM: 'ES256',
+      },
+    });
+    assert.deepEqual(config.options.auth.jwt, { publicKey: pem, algorithm: 'ES256' });
+    const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const bad of ['garbage', privatePem]) {
+      assert.deepEqual(
+        problems(() =>
+          loadConfig({
+            env: { AGENTWIRE_JWT_PUBLIC_KEY: bad, AGENTWIRE_JWT_ALGORITHM: 'ES256' },
+          }),
+        ),
+        ['AGENTWIRE_JWT_PUBLIC_KEY: not a PEM public key ("-----BEGIN PUBLIC KEY-----" …)'],
+      );
+    }
+  });
+
   it('reads env vars with defaults', () => {
     const config = loadConfig({
       env: { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_API_KEYS: 'a, b' },

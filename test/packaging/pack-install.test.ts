@@ -48,38 +48,42 @@ function ok(result: ReturnType<typeof run>, what: string): string {
   return result.stdout;
 }
 
-before(() => {
-  const pack = run(
-    'npm',
-    [
-      'pack',
-      '--json',
-      '--pack-destination',
-      scratch,
-      ...PUBLIC.flatMap((p) => ['-w', `packages/${p}`]),
-    ],
-    { cwd: repoRoot },
-  );
-  packed = JSON.parse(ok(pack, 'npm pack')) as Packed[];
-  writeFileSync(
-    join(scratch, 'package.json'),
-    `${JSON.stringify({ name: 'first-run', private: true, type: 'module' }, null, 2)}\n`,
-  );
-  // What the README tells a user to install, from the tarballs instead of the registry.
-  const install = run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      ...packed.map((p) => `./${p.filename}`),
-      'jose@6.2.17',
-    ],
-    { timeout: 300_000 },
-  );
-  ok(install, 'npm install of the tarballs');
-});
+before(
+  () => {
+    const pack = run(
+      'npm',
+      [
+        'pack',
+        '--json',
+        '--pack-destination',
+        scratch,
+        ...PUBLIC.flatMap((p) => ['-w', `packages/${p}`]),
+      ],
+      { cwd: repoRoot },
+    );
+    packed = JSON.parse(ok(pack, 'npm pack')) as Packed[];
+    writeFileSync(
+      join(scratch, 'package.json'),
+      `${JSON.stringify({ name: 'first-run', private: true, type: 'module' }, null, 2)}\n`,
+    );
+    // What the README tells a user to install, from the tarballs instead of the registry.
+    const install = run(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--prefer-offline',
+        ...packed.map((p) => `./${p.filename}`),
+        'jose@6.2.17',
+      ],
+      { timeout: 300_000 },
+    );
+    ok(install, 'npm install of the tarballs');
+  },
+  // Packing and a registry install, longer than the suite's per-test default; each step is bounded too.
+  { timeout: 420_000 },
+);
 
 after(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

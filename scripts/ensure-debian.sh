@@ -30,6 +30,17 @@ if [ -x "$EXECUTABLE" ]; then
 fi
 echo "ensure-debian: installing $* (apt-get update && apt-get install)" >&2
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own private servers on loopback ports; the packages' services (nginx on
+# port 80, redis-server on 6379) must not start on install. policy-rc.d exit 101 = "not allowed".
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod 755 /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq >&2
 apt-get install -y -qq --no-install-recommends "$@" >&2
-"$EXECUTABLE" --version >&2
+# Not every program has --version (nginx has -v): check that the install produced it.
+if [ ! -x "$EXECUTABLE" ]; then
+  echo "ensure-debian: installed $* but $EXECUTABLE is still missing" >&2
+  exit 1
+fi

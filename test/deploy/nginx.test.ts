@@ -236,5 +236,7 @@ test('two gateways behind nginx without sticky sessions: a client resumes on the
     'no gap, no duplicate, in order',
   );
   assert.equal(await connections(other), 2, 'alice now on the other gateway, next to bob');
+  const ready = await fetch(`http://127.0.0.1:${proxyPort}/readyz`);
+  assert.equal(ready.status, 200, 'through nginx, readiness comes from the gateway still up');
   assert.deepEqual(bobSeqs, [], 'bob got none of it');
 });

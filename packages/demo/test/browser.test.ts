@@ -375,10 +375,15 @@ test('a server restart under an open tab: history reset shown in place, earlier 
 }, async () => {
   const earlier = await alice.locator('.run[data-run-id]').count();
   const connects = Number(await alice.locator('body').getAttribute('data-connects'));
-  const { port, jwtSecret } = demo;
+  // As `npm start` restarted: same port, new epoch, and a newly generated JWT secret (the tab's
+  // cached token is refused, and the client fetches a fresh one).
   await demo.close();
-  demo = await startDemo(AGENT, { port, jwtSecret });
-  await alice.locator(`body[data-connects="${connects + 1}"][data-state="open"]`).waitFor();
+  demo = await startDemo(AGENT, { port: demo.port });
+  await alice.waitForFunction(
+    (before) =>
+      Number(document.body.dataset.connects) > before && document.body.dataset.state === 'open',
+    connects,
+  );
   const mark = alice.locator('#log > li.mark[data-kind="resync"]');
   await mark.waitFor();
   assert.match(await mark.innerText(), /^History reset: .* new events continue from seq 1\.$/);

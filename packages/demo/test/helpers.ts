@@ -9,17 +9,14 @@ export interface DemoServer {
 }
 
 /**
- * The demo as `npm start` runs it (demo profile, memory engine), on 127.0.0.1 port 0 — or on a
- * given port with a given JWT secret, to restart it under an open tab.
+ * The demo as `npm start` runs it (demo profile, memory engine, generated credentials), on
+ * 127.0.0.1 port 0 — or on a given port, to restart it under an open tab.
  */
 export async function startDemo(
   agent: Partial<AgentOptions> = {},
-  restart: { port: number; jwtSecret: string } | undefined = undefined,
-): Promise<DemoServer & { port: number; jwtSecret: string }> {
-  const config = loadConfig({
-    argv: ['--profile', 'demo', '--port', '0'],
-    env: restart ? { AGENTWIRE_JWT_SECRET: restart.jwtSecret } : {},
-  });
+  restart: { port: number } | undefined = undefined,
+): Promise<DemoServer & { port: number }> {
+  const config = loadConfig({ argv: ['--profile', 'demo', '--port', '0'], env: {} });
   const assets = await buildPage();
   let gateway: Gateway | undefined;
   gateway = createGateway({
@@ -32,7 +29,6 @@ export async function startDemo(
   return {
     gateway,
     port,
-    jwtSecret: config.devCredentials?.jwtSecret as string,
     url: `http://127.0.0.1:${port}`,
     close: () => (gateway as Gateway).close(),
   };

@@ -3,13 +3,15 @@
 // names a setting that does not exist, and `--help` lists every flag.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SETTINGS, USAGE } from '../../packages/gateway/src/config/load.js';
+import { loadConfig, SETTINGS, USAGE } from '../../packages/gateway/src/config/load.js';
 import { readDoc } from '../helpers/markdown.js';
 
 interface Row {
   key: string;
   env: string;
   flag: string | undefined;
+  /** The default when the cell is one literal (optionally with a note in parentheses). */
+  literalDefault: string | undefined;
 }
 
 function tableRows(): Row[] {
@@ -26,7 +28,8 @@ function tableRows(): Row[] {
     const [key, env, flag] = cells.map((cell) => cell.match(/`([^`]+)`/)?.[1]);
     assert.ok(key && env, `a row names its setting and variable: ${line}`);
     if (cells[2] !== 'env/file only') assert.ok(flag, `flag or "env/file only": ${line}`);
-    return { key, env, flag: cells[2] === 'env/file only' ? undefined : flag };
+    const literalDefault = cells[3]?.match(/^`([^`]+)`(?: \([^)]*\))?$/)?.[1];
+    return { key, env, flag: cells[2] === 'env/file only' ? undefined : flag, literalDefault };
   });
 }
 
@@ -52,5 +55,20 @@ test('every setting of the config loader has one row in docs/deploy.md, with its
 test('--help lists every flag', () => {
   for (const spec of Object.values(SETTINGS)) {
     if ('flag' in spec) assert.match(USAGE, new RegExp(`--${spec.flag}\\b`), `--${spec.flag}`);
+  }
+});
+
+test("each literal default in the table is the loader's: setting it changes nothing", () => {
+  const minimal = { AGENTWIRE_JWT_SECRET: 's'.repeat(32) };
+  const baseline = loadConfig({ env: minimal });
+  const checked = tableRows().filter((row) => row.literalDefault !== undefined);
+  assert.ok(checked.length >= 10, `literal defaults found: ${checked.map((r) => r.key)}`);
+  for (const row of checked) {
+    const explicit = loadConfig({ env: { ...minimal, [row.env]: row.literalDefault } });
+    assert.deepEqual(
+      explicit,
+      baseline,
+      `${row.key}: the documented default ${row.literalDefault}`,
+    );
   }
 });

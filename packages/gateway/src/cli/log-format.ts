@@ -34,14 +34,11 @@ export function prettyLine(json: string): string {
  * The command's logger. Pretty lines are formatted here rather than with pino-pretty to keep the
  * gateway's production install small; JSON lines are pino's own.
  */
-export function createCliLogger(
-  level: string,
-  format: LogFormat,
-  out: NodeJS.WritableStream = process.stdout,
-): Logger {
-  if (format === 'json') return pino({ name: 'agentwire', level }, out);
+export function createCliLogger(level: string, format: LogFormat): Logger {
+  // JSON: pino's own stdout destination, as the command used before it had a pretty format.
+  if (format === 'json') return pino({ name: 'agentwire', level });
   return pino(
     { name: 'agentwire', level },
-    { write: (line: string) => out.write(prettyLine(line)) },
+    { write: (line: string) => process.stdout.write(prettyLine(line)) },
   );
 }

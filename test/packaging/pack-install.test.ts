@@ -62,10 +62,8 @@ before(
       { cwd: repoRoot },
     );
     packed = JSON.parse(ok(pack, 'npm pack')) as Packed[];
-    writeFileSync(
-      join(scratch, 'package.json'),
-      `${JSON.stringify({ name: 'first-run', private: true, type: 'module' }, null, 2)}\n`,
-    );
+    // A new project as `npm init -y` makes it (npm 11: "type": "commonjs").
+    ok(run('npm', ['init', '-y']), 'npm init');
     // What the README tells a user to install, from the tarballs instead of the registry.
     const install = run(
       'npm',
@@ -147,7 +145,7 @@ test('ioredis is an optional peer: not installed, the memory engine runs, the Re
   assert.match(cli.stderr, /^agentwire: .*npm install ioredis\n$/);
 });
 
-test("the README's three blocks, as one first-run.ts: gateway in process, a client connected first, a run folded to completed", async () => {
+test("the README's three blocks, as one first-run.mts: gateway in process, a client connected first, a run folded to completed", async () => {
   const blocks = codeBlocks(section(readme, '## Add it to your app'), 'ts');
   assert.equal(blocks.length, 3, 'backend, client, publish');
   const port = await freePort();
@@ -165,8 +163,9 @@ console.log('RESULT ' + JSON.stringify(runs.get(run.runId)));
 client.close();
 await gateway.close();
 `;
-  writeFileSync(join(scratch, 'first-run.ts'), program);
-  // Type-check against the installed packages' declarations, then run the emitted JavaScript.
+  writeFileSync(join(scratch, 'first-run.mts'), program);
+  // Type-check against the installed packages' declarations, then run it as the README says
+  // (`npx tsx first-run.mts`; the workspace's tsx, so nothing more is downloaded).
   const tsc = run(process.execPath, [
     join(repoRoot, 'node_modules/typescript/bin/tsc'),
     '--strict',
@@ -181,17 +180,17 @@ await gateway.close();
     join(repoRoot, 'node_modules/@types'),
     '--types',
     'node',
-    '--outDir',
-    'out',
-    'first-run.ts',
+    '--noEmit',
+    'first-run.mts',
   ]);
-  ok(tsc, 'tsc first-run.ts');
+  ok(tsc, 'tsc first-run.mts');
   const secret = randomBytes(32).toString('base64');
-  const result = run(process.execPath, ['out/first-run.js'], {
+  const tsx = join(repoRoot, 'node_modules/tsx/dist/cli.mjs');
+  const result = run(process.execPath, [tsx, 'first-run.mts'], {
     env: { AGENTWIRE_JWT_SECRET: secret },
     timeout: 30_000,
   });
-  const stdout = ok(result, 'node first-run.js');
+  const stdout = ok(result, 'tsx first-run.mts');
   assert.match(stdout, /alice asked \{ text: 'What is 17 \* 23\?' \}/);
   assert.match(stdout, /ack: \{ accepted: true \}/);
   const folded = JSON.parse(stdout.split('RESULT ')[1]?.split('\n')[0] ?? 'null');

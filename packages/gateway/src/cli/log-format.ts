@@ -35,8 +35,10 @@ export function prettyLine(json: string): string {
  * gateway's production install small; JSON lines are pino's own.
  */
 export function createCliLogger(level: string, format: LogFormat): Logger {
-  // JSON: pino's own stdout destination, as the command used before it had a pretty format.
-  if (format === 'json') return pino({ name: 'agentwire', level });
+  // Synchronous, so log lines and the command's own output (credentials) stay in order.
+  if (format === 'json') {
+    return pino({ name: 'agentwire', level }, pino.destination({ dest: 1, sync: true }));
+  }
   return pino(
     { name: 'agentwire', level },
     { write: (line: string) => process.stdout.write(prettyLine(line)) },

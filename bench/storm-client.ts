@@ -84,6 +84,22 @@ let kills = 0;
 let notRecovered = 0;
 let storming = false;
 
+function newTab(user: number, kill: () => void): Tab {
+  return {
+    user,
+    lastN: -1,
+    delivered: 0,
+    duplicates: 0,
+    missing: 0,
+    connected: false,
+    attemptAt: undefined,
+    readyAt: 0,
+    previousAt: 0,
+    kill,
+    killTimer: undefined,
+  };
+}
+
 /** One delivery with marker `u:n:t`. */
 function onDelivery(tab: Tab, marker: unknown): void {
   const now = nowUs();
@@ -133,19 +149,7 @@ function scheduleKill(tab: Tab): void {
 async function agentwireTab(user: number, token: string): Promise<Tab> {
   let current: WebSocket | undefined;
   let opened = 0;
-  const tab: Tab = {
-    user,
-    lastN: -1,
-    delivered: 0,
-    duplicates: 0,
-    missing: 0,
-    connected: false,
-    attemptAt: undefined,
-    readyAt: 0,
-    previousAt: 0,
-    kill: () => current?.terminate(),
-    killTimer: undefined,
-  };
+  const tab = newTab(user, () => current?.terminate());
   // nodeTransport's behaviour, keeping the socket so that the storm can drop it.
   const transport: Transport = (url, protocols, handlers) => {
     if (opened++ > 0) attemptStarted(tab);
@@ -197,19 +201,7 @@ async function socketIoTab(user: number): Promise<Tab> {
   });
   const engine = () =>
     (socket.io as unknown as { engine?: { transport?: { ws?: WebSocket } } }).engine;
-  const tab: Tab = {
-    user,
-    lastN: -1,
-    delivered: 0,
-    duplicates: 0,
-    missing: 0,
-    connected: false,
-    attemptAt: undefined,
-    readyAt: 0,
-    previousAt: 0,
-    kill: () => engine()?.transport?.ws?.terminate(),
-    killTimer: undefined,
-  };
+  const tab = newTab(user, () => engine()?.transport?.ws?.terminate());
   let connects = 0;
   socket.io.on('reconnect_attempt', () => attemptStarted(tab));
   socket.on('event', (payload: { data?: { x?: unknown } }) => onDelivery(tab, payload.data?.x));

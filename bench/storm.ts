@@ -25,6 +25,8 @@ import type { StormClientConfig, StormReport } from './storm-client.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const RESULTS = join(here, 'results');
+/** A number of ms for the tables; a measure with no samples (JSON null) is a dash. */
+const f1 = (v: number | null) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(1) : '—');
 
 const { values: flags } = parseArgs({
   options: {
@@ -44,7 +46,7 @@ const settings = {
   clients: Number(flags.clients ?? (flags.quick ? 1000 : 2000)),
   stormMs: Number(flags['storm-s'] ?? (flags.quick ? 30 : 60)) * 1000,
   /** Events per second to each user: agent runs (9 events each) back to back. */
-  eventsPerSecond: Number(flags['events-per-s'] ?? 5),
+  eventsPerSecond: Number(flags['events-per-s'] ?? 2),
   killMinMs: 10_000,
   killMaxMs: 20_000,
   downMs: 2_000,
@@ -106,7 +108,9 @@ async function measure(round: number, target: StormTarget): Promise<StormResult>
     await sleep(settings.stormMs);
     client.send({ cmd: 'storm-stop' });
     await sleep(settings.settleMs);
-    const stopped = await server.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 10_000);
+    // Generous: a server that is busy replaying (Socket.IO scans its packet buffer per
+    // recovery) answers late.
+    const stopped = await server.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 120_000);
     const report = await client.request<StormReport>(
       { cmd: 'report', expected: stopped.counts, waitMs: settings.reportWaitMs },
       'report',
@@ -124,10 +128,10 @@ async function measure(round: number, target: StormTarget): Promise<StormResult>
       `  ${target.padEnd(13)} ${result.clients} clients, ${result.kills} kills: delivered ` +
         `${((result.delivered / result.expected) * 100).toFixed(3)} % of ${result.expected}, ` +
         `duplicates ${result.duplicates}, missing ${result.missing}, not recovered ${result.notRecovered}, ` +
-        `catch-up p50 ${result.catchUpMs.p50.toFixed(1)} p99 ${result.catchUpMs.p99.toFixed(1)} ` +
-        `max ${result.catchUpMs.max.toFixed(1)} ms (${result.reconnects} reconnects), ` +
-        `handshake p50 ${result.handshakeMs.p50.toFixed(1)} p99 ${result.handshakeMs.p99.toFixed(1)} ms, ` +
-        `replay p50 ${result.replayMs.p50.toFixed(1)} p99 ${result.replayMs.p99.toFixed(1)} ms`,
+        `catch-up p50 ${f1(result.catchUpMs.p50)} p99 ${f1(result.catchUpMs.p99)} ` +
+        `max ${f1(result.catchUpMs.max)} ms (${result.reconnects} reconnects), ` +
+        `handshake p50 ${f1(result.handshakeMs.p50)} p99 ${f1(result.handshakeMs.p99)} ms, ` +
+        `replay p50 ${f1(result.replayMs.p50)} p99 ${f1(result.replayMs.p99)} ms`,
     );
     return result;
   } finally {
@@ -148,8 +152,8 @@ function summarize(results: StormResult[], command: string, started: Date, finis
       `during a ${settings.stormMs / 1000}-s storm. Pinned: ${canPin ? 'server core 0, clients core 1' : 'no'}. ` +
       'Counts are sums over rounds, times medians over rounds.',
     '',
-    '| target | kills | events expected | delivered | duplicates | missing | not recovered (resync / !recovered) | catch-up p50 ms | catch-up p99 ms | catch-up max ms | of it handshake p50 / p99 ms | of it replay p50 / p99 ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | kills | events expected | delivered | duplicates | missing | not recovered (resync / !recovered) | catch-up p50 ms | catch-up p99 ms | catch-up max ms | of it handshake p50 / p99 ms | of it replay p50 / p99 ms | clients still away at the end |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [target, rows] of by) {
     const expected = sum(rows, (r) => r.expected);
@@ -157,9 +161,9 @@ function summarize(results: StormResult[], command: string, started: Date, finis
     lines.push(
       `| ${target} | ${sum(rows, (r) => r.kills)} | ${expected} | ${((delivered / expected) * 100).toFixed(3)} % ` +
         `| ${sum(rows, (r) => r.duplicates)} | ${sum(rows, (r) => r.missing)} | ${sum(rows, (r) => r.notRecovered)} ` +
-        `| ${m(rows, (r) => r.catchUpMs.p50).toFixed(1)} | ${m(rows, (r) => r.catchUpMs.p99).toFixed(1)} | ${m(rows, (r) => r.catchUpMs.max).toFixed(1)} ` +
-        `| ${m(rows, (r) => r.handshakeMs.p50).toFixed(1)} / ${m(rows, (r) => r.handshakeMs.p99).toFixed(1)} ` +
-        `| ${m(rows, (r) => r.replayMs.p50).toFixed(1)} / ${m(rows, (r) => r.replayMs.p99).toFixed(1)} |`,
+        `| ${f1(m(rows, (r) => r.catchUpMs.p50))} | ${f1(m(rows, (r) => r.catchUpMs.p99))} | ${f1(m(rows, (r) => r.catchUpMs.max))} ` +
+        `| ${f1(m(rows, (r) => r.handshakeMs.p50))} / ${f1(m(rows, (r) => r.handshakeMs.p99))} ` +
+        `| ${f1(m(rows, (r) => r.replayMs.p50))} / ${f1(m(rows, (r) => r.replayMs.p99))} | ${sum(rows, (r) => r.disconnected)} |`,
     );
   }
   const aw = by.get('agentwire');

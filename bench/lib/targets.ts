@@ -41,6 +41,11 @@ class AgentwireTarget implements ServerTarget {
         ? undefined
         : new gateway.RedisEngine({
             url: redisUrl,
+            // BENCH_REDIS_AUTOPIPELINING=1 (diagnostics): ioredis sends the commands of one
+            // event-loop turn in one write instead of one write per command.
+            ...(process.env.BENCH_REDIS_AUTOPIPELINING === '1' && {
+              redisOptions: { enableAutoPipelining: true },
+            }),
             history: { maxEvents: maxEvents > 0 ? maxEvents : 1000, maxAgeMs: 15 * 60_000 },
           });
     this.gateway = gateway.createGateway({

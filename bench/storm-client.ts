@@ -115,7 +115,8 @@ function onDelivery(tab: Tab, marker: unknown): void {
   if (tab.attemptAt !== undefined && t >= tab.attemptAt) {
     // The first event published after the attempt started: everything before it has arrived.
     catchUps.push(Math.max(0, tab.previousAt - tab.attemptAt));
-    replays.push(Math.max(0, tab.previousAt - tab.readyAt));
+    // Only when this attempt's readiness was seen before (a later attempt may not have been).
+    if (tab.readyAt >= tab.attemptAt) replays.push(Math.max(0, tab.previousAt - tab.readyAt));
     tab.attemptAt = undefined;
   }
   tab.previousAt = now;

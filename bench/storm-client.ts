@@ -8,6 +8,7 @@
  *
  *   node --import tsx bench/storm-client.ts '<json StormClientConfig>'
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type AgentwireClient, connect, type Transport } from '@agentwire/client';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
@@ -52,6 +53,8 @@ export interface StormReport {
   handshakeMs: { p50: number; p99: number };
   /** From the socket's readiness (welcome / CONNECT) until caught up: the replay alone. */
   replayMs: { p50: number; p99: number };
+  /** This process's event-loop delay during the storm (a busy client delays every measure). */
+  clientLoopDelayMs: { p99: number; max: number };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as StormClientConfig;
@@ -76,6 +79,7 @@ interface Tab {
 }
 
 const tabs: Tab[] = [];
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 const catchUps: number[] = [];
 const handshakes: number[] = [];
 /** From the socket's readiness to caught up: the replay alone. */
@@ -273,6 +277,7 @@ async function report(expected: number[], waitMs: number): Promise<StormReport> 
     },
     handshakeMs: { p50: percentile(hs, 0.5) / 1000, p99: percentile(hs, 0.99) / 1000 },
     replayMs: { p50: percentile(rp, 0.5) / 1000, p99: percentile(rp, 0.99) / 1000 },
+    clientLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };
 }
 
@@ -280,10 +285,12 @@ process.on('message', (msg: StormClientCommand) => {
   switch (msg.cmd) {
     case 'storm-start':
       storming = true;
+      loopDelay.enable();
       for (const tab of tabs) scheduleKill(tab);
       return;
     case 'storm-stop':
       storming = false;
+      loopDelay.disable();
       for (const tab of tabs) clearTimeout(tab.killTimer);
       return;
     case 'report':

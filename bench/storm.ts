@@ -66,6 +66,9 @@ interface StormResult extends Omit<StormReport, 'type'> {
   target: StormTarget;
   published: number;
   connectMs: number;
+  /** The server's longest gap between its 1-ms publishing ticks, and gaps over 5 ms. */
+  serverMaxTickGapMs: number;
+  serverSlowTicks: number;
 }
 
 async function measure(round: number, target: StormTarget): Promise<StormResult> {
@@ -122,6 +125,8 @@ async function measure(round: number, target: StormTarget): Promise<StormResult>
       target,
       published: stopped.published,
       connectMs,
+      serverMaxTickGapMs: stopped.maxTickGapUs / 1000,
+      serverSlowTicks: stopped.slowTicks,
       ...rest,
     };
     console.log(
@@ -131,7 +136,9 @@ async function measure(round: number, target: StormTarget): Promise<StormResult>
         `catch-up p50 ${f1(result.catchUpMs.p50)} p99 ${f1(result.catchUpMs.p99)} ` +
         `max ${f1(result.catchUpMs.max)} ms (${result.reconnects} reconnects), ` +
         `handshake p50 ${f1(result.handshakeMs.p50)} p99 ${f1(result.handshakeMs.p99)} ms, ` +
-        `replay p50 ${f1(result.replayMs.p50)} p99 ${f1(result.replayMs.p99)} ms`,
+        `replay p50 ${f1(result.replayMs.p50)} p99 ${f1(result.replayMs.p99)} ms; ` +
+        `server tick gap max ${result.serverMaxTickGapMs.toFixed(0)} ms (${result.serverSlowTicks} > 5 ms), ` +
+        `client loop delay p99 ${f1(result.clientLoopDelayMs.p99)} max ${f1(result.clientLoopDelayMs.max)} ms`,
     );
     return result;
   } finally {
@@ -152,8 +159,8 @@ function summarize(results: StormResult[], command: string, started: Date, finis
       `during a ${settings.stormMs / 1000}-s storm. Pinned: ${canPin ? 'server core 0, clients core 1' : 'no'}. ` +
       'Counts are sums over rounds, times medians over rounds.',
     '',
-    '| target | kills | events expected | delivered | duplicates | missing | not recovered (resync / !recovered) | catch-up p50 ms | catch-up p99 ms | catch-up max ms | of it handshake p50 / p99 ms | of it replay p50 / p99 ms | clients still away at the end |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| target | kills | events expected | delivered | duplicates | missing | not recovered (resync / !recovered) | catch-up p50 ms | catch-up p99 ms | catch-up max ms | of it handshake p50 / p99 ms | of it replay p50 / p99 ms | clients still away at the end | server tick gap max ms (> 5 ms) | client loop delay p99 / max ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const [target, rows] of by) {
     const expected = sum(rows, (r) => r.expected);
@@ -163,17 +170,20 @@ function summarize(results: StormResult[], command: string, started: Date, finis
         `| ${sum(rows, (r) => r.duplicates)} | ${sum(rows, (r) => r.missing)} | ${sum(rows, (r) => r.notRecovered)} ` +
         `| ${f1(m(rows, (r) => r.catchUpMs.p50))} | ${f1(m(rows, (r) => r.catchUpMs.p99))} | ${f1(m(rows, (r) => r.catchUpMs.max))} ` +
         `| ${f1(m(rows, (r) => r.handshakeMs.p50))} / ${f1(m(rows, (r) => r.handshakeMs.p99))} ` +
-        `| ${f1(m(rows, (r) => r.replayMs.p50))} / ${f1(m(rows, (r) => r.replayMs.p99))} | ${sum(rows, (r) => r.disconnected)} |`,
+        `| ${f1(m(rows, (r) => r.replayMs.p50))} / ${f1(m(rows, (r) => r.replayMs.p99))} | ${sum(rows, (r) => r.disconnected)} ` +
+        `| ${f1(Math.max(...rows.map((r) => r.serverMaxTickGapMs)))} (${sum(rows, (r) => r.serverSlowTicks)}) ` +
+        `| ${f1(m(rows, (r) => r.clientLoopDelayMs.p99))} / ${f1(Math.max(...rows.map((r) => r.clientLoopDelayMs.max)))} |`,
     );
   }
   const aw = by.get('agentwire');
   const sio = by.get('socketio-csr');
   if (aw && sio) {
     const ratio = m(aw, (r) => r.catchUpMs.p99) / m(sio, (r) => r.catchUpMs.p99);
-    const replay = m(aw, (r) => r.replayMs.p99) / m(sio, (r) => r.replayMs.p99);
+    const sioReplay = m(sio, (r) => r.replayMs.p99);
+    const replay = sioReplay > 0 ? m(aw, (r) => r.replayMs.p99) / sioReplay : Number.NaN;
     lines.push(
       '',
-      `agentwire's catch-up p99 is ${ratio.toFixed(3)}× Socket.IO's, its replay p99 ${replay.toFixed(3)}× ` +
+      `agentwire's catch-up p99 is ${ratio.toFixed(3)}× Socket.IO's, its replay p99 ${Number.isFinite(replay) ? `${replay.toFixed(3)}×` : '— (no Socket.IO replay samples)'} ` +
         "(issue 16's target: catch-up p99 ≤ 0.1× Socket.IO's, with 100 % delivered and 0 duplicates).",
     );
   }

@@ -3,7 +3,6 @@ import { textFrame } from './event-frame.js';
 
 /** One `agent_message` event's fields that a `deltas` frame carries. */
 export interface Delta {
-  readonly seq: number;
   readonly id: string;
   readonly ts: string;
   readonly runId: string;
@@ -19,14 +18,14 @@ export function sameMessage(a: Delta, b: Delta): boolean {
 
 /**
  * The whole WebSocket frame of a `deltas` frame (protocol `DeltasFrame`) for deltas of one
- * message in consecutive seqs, in order.
+ * message with the consecutive seqs `from` … in order.
  */
-export function deltasFrame(deltas: readonly Delta[]): Buffer {
+export function deltasFrame(from: number, deltas: readonly Delta[]): Buffer {
   const first = deltas[0] as Delta;
   const frame: DeltasFrame = {
     type: 'deltas',
-    from: first.seq,
-    seq: (deltas[deltas.length - 1] as Delta).seq,
+    from,
+    seq: from + deltas.length - 1,
     runId: first.runId,
     ...(first.threadId !== undefined && { threadId: first.threadId }),
     messageId: first.messageId,

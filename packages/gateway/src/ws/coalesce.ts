@@ -12,8 +12,13 @@ import type { StoredEvent } from '../engine/engine.js';
 /** The event's JSON as the publisher writes it has `type` right after `id`. */
 const AGENT_MESSAGE_TYPE = ',"type":"agent_message",';
 
-/** The delta an event carries when it is an `agent_message`; undefined for any other event. */
+/**
+ * The delta an event carries when it is an `agent_message`; undefined for any other event. An
+ * in-process engine hands back the publisher's fields (`StoredEvent.delta`); otherwise the JSON
+ * of an event that may be one is parsed.
+ */
 export function deltaOf(event: StoredEvent): Delta | undefined {
+  if (event.delta !== undefined) return event.delta;
   const json = event.json;
   if (!json.includes(AGENT_MESSAGE_TYPE)) return undefined;
   const parsed = JSON.parse(json) as AgentEvent;
@@ -21,7 +26,6 @@ export function deltaOf(event: StoredEvent): Delta | undefined {
   const data = parsed.data as { messageId?: unknown; delta?: unknown };
   if (typeof data.messageId !== 'string' || typeof data.delta !== 'string') return undefined;
   return {
-    seq: event.seq,
     id: parsed.id,
     ts: parsed.ts,
     runId: parsed.runId,
@@ -73,7 +77,7 @@ export function planFrames(
     } else {
       const run = deltas.slice(i, end) as Delta[];
       out.push({
-        frame: deltasFrame(run),
+        frame: deltasFrame(event.seq, run),
         held: undefined,
         first: event.seq,
         last: (events[end - 1] as StoredEvent).seq,

@@ -23,6 +23,7 @@ class UserChannel {
   /** Deltas waiting for the coalescing window (consecutive seqs, retained), with their fields. */
   held: StoredEvent[] = NO_EVENTS;
   heldDeltas: Delta[] = NO_DELTAS;
+  heldChars = 0;
 
   constructor(readonly userId: string) {}
 }
@@ -229,11 +230,15 @@ export class ConnectionManager {
     if (channel.held.length === 0) {
       channel.held = [event];
       channel.heldDeltas = [delta];
+      channel.heldChars = delta.delta.length;
       this.window.add(channel);
     } else {
       channel.held.push(event);
       channel.heldDeltas.push(delta);
-      if (channel.held.length >= MAX_HELD_DELTAS) this.sendHeld(channel);
+      channel.heldChars += delta.delta.length;
+      if (channel.held.length >= MAX_HELD_DELTAS || channel.heldChars >= MAX_HELD_CHARS) {
+        this.sendHeld(channel);
+      }
     }
   }
 
@@ -377,8 +382,9 @@ export class ConnectionManager {
   }
 }
 
-/** Deltas a channel holds at most before it sends them without waiting for the window. */
+/** Deltas (and their characters) a channel holds at most before it sends them at once. */
 const MAX_HELD_DELTAS = 256;
+const MAX_HELD_CHARS = 64 * 1024;
 const NO_EVENTS: StoredEvent[] = [];
 const NO_DELTAS: Delta[] = [];
 

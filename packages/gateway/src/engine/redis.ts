@@ -97,9 +97,9 @@ export class RedisEngine implements Engine {
 
   constructor(options: RedisEngineOptions) {
     const redisOptions: RedisOptions = { maxRetriesPerRequest: 2, ...options.redisOptions };
-    const { Redis } = loadIoredis();
+    const { Redis: Client } = loadIoredis();
     this.commands = (
-      options.url ? new Redis(options.url, redisOptions) : new Redis(redisOptions)
+      options.url ? new Client(options.url, redisOptions) : new Client(redisOptions)
     ) as Redis & ScriptCommands;
     this.subscriber = this.commands.duplicate();
     this.prefix = options.prefix ?? 'agentwire';

@@ -18,6 +18,8 @@ import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from './a
 import { TicketStore } from './auth/tickets.js';
 import { UserEmitter } from './emitter.js';
 import type { Engine } from './engine/engine.js';
+import { boundedEngine, DEFAULT_ENGINE_TIMEOUT_MS } from './engine/bounded.js';
+import { EngineUnavailableError } from './engine/errors.js';
 import { MemoryEngine } from './engine/memory.js';
 import { errorBody, sendError } from './http/respond.js';
 import { type HttpContext, handleRoute } from './http/routes.js';
@@ -44,6 +46,8 @@ export interface GatewayStats {
 export class Gateway {
   readonly metrics = new GatewayMetrics();
   readonly engine: Engine;
+  /** `engine` with every call bounded in time (engine/bounded.ts): what the gateway uses. */
+  private readonly bounded: Engine;
   private readonly log: Logger;
   private readonly limits: Limits;
   private readonly manager: ConnectionManager;
@@ -68,15 +72,24 @@ export class Gateway {
     this.engine =
       options.engine ?? new MemoryEngine({ history: { ...DEFAULT_HISTORY, ...options.history } });
     const engine = this.engine;
+    this.bounded = boundedEngine(engine, options.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS);
     if (engine instanceof MemoryEngine) this.metrics.watchHistoryMemory(() => engine.memory);
     this.apiKeys = new ApiKeys(options.auth.apiKeys);
-    this.tickets = new TicketStore(options.auth.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS);
+    this.tickets = new TicketStore(
+      this.bounded.shared,
+      options.auth.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS,
+    );
     this.verifier = createTokenVerifier(options.auth.jwt);
     // Surfaced by listen(); keep an early failure from being an unhandled rejection meanwhile.
     this.verifier.catch(() => {});
-    this.publisher = new Publisher(this.engine, this.metrics, this.limits.maxEventBytes);
+    this.publisher = new Publisher(
+      this.bounded,
+      this.metrics,
+      this.limits.maxEventBytes,
+      this.limits.maxJsonDepth,
+    );
     this.manager = new ConnectionManager(
-      this.engine,
+      this.bounded,
       this.metrics,
       this.log,
       this.limits.maxConnectionsPerUser,
@@ -89,6 +102,7 @@ export class Gateway {
       tokens,
       onMessage: options.onMessage,
       maxProtocolErrors: this.limits.maxProtocolErrors,
+      maxJsonDepth: this.limits.maxJsonDepth,
       onExpired: (conn) => this.expire(conn),
     };
     this.httpContext = {
@@ -99,7 +113,9 @@ export class Gateway {
       metrics: this.metrics,
       maxBodyBytes: this.limits.maxBodyBytes,
       maxBatchSize: this.limits.maxBatchSize,
-      isReady: async () => !this.draining && (await this.engine.ready().catch(() => false)),
+      maxJsonDepth: this.limits.maxJsonDepth,
+      log: this.log,
+      isReady: async () => !this.draining && (await this.bounded.ready()),
     };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -109,7 +125,13 @@ export class Gateway {
       // Select agentwire.v1 only: the bearer.<JWT> entry is never echoed back.
       handleProtocols: (offered) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     });
-    this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.server = createServer(
+      {
+        headersTimeout: this.limits.headersTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+      },
+      (req, res) => void this.onRequest(req, res),
+    );
     this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
   }
 
@@ -166,8 +188,8 @@ export class Gateway {
       ),
     );
     for (const conn of this.manager.allConnections()) {
-      this.metrics.closes.inc({ code: CloseCode.GoingAway });
-      conn.close(CloseCode.GoingAway, 'server shutting down');
+      if (conn.close(CloseCode.GoingAway, 'server shutting down'))
+        this.metrics.closes.inc({ code: CloseCode.GoingAway });
     }
     const timeout = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;
@@ -181,7 +203,6 @@ export class Gateway {
     for (const ws of sockets) ws.terminate();
     this.server.closeAllConnections();
     await serverClosed;
-    this.tickets.close();
     if (this.ownsEngine) await this.engine.close();
     this.log.info('closed');
   }
@@ -203,6 +224,12 @@ export class Gateway {
       this.metrics.errors.inc({ code: ErrorCode.NotFound });
       sendError(res, 404, ErrorCode.NotFound, `no route for ${req.method} ${path}`);
     } catch (error) {
+      if (error instanceof EngineUnavailableError) {
+        this.log.warn({ err: error, method: req.method }, 'engine unavailable');
+        this.metrics.errors.inc({ code: ErrorCode.Unavailable });
+        if (!res.headersSent) sendError(res, 503, ErrorCode.Unavailable, error.message);
+        return;
+      }
       this.log.error({ err: error, method: req.method }, 'request failed');
       this.metrics.errors.inc({ code: ErrorCode.Internal });
       if (!res.headersSent) sendError(res, 500, ErrorCode.Internal, 'internal error');
@@ -250,6 +277,8 @@ export class Gateway {
         this.onConnection(ws, verified, resume);
       });
     } catch (error) {
+      if (error instanceof EngineUnavailableError)
+        return this.reject(socket, 503, ErrorCode.Unavailable, error.message);
       this.log.error({ err: error }, 'upgrade failed');
       this.reject(socket, 500, ErrorCode.Internal, 'internal error');
     }
@@ -260,7 +289,7 @@ export class Gateway {
     if (!credentials) {
       throw new AuthError('no credentials: offer a bearer.<JWT> subprotocol entry or a ?ticket=');
     }
-    if (credentials.kind === 'ticket') return this.tickets.redeem(credentials.ticket);
+    if (credentials.kind === 'ticket') return await this.tickets.redeem(credentials.ticket);
     return (await this.verifier).verify(credentials.token);
   }
 
@@ -301,8 +330,10 @@ export class Gateway {
     ws.on('close', listeners.close);
     conn.armExpiry(this.frameContext.onExpired);
     this.manager.attach(conn, resume).catch((error: unknown) => {
-      this.log.error({ err: error, connectionId: id }, 'attach failed');
-      conn.close(1011 as CloseCode, 'internal error');
+      // The engine could not be reached: the client reconnects (with backoff) and resumes.
+      const unavailable = error instanceof EngineUnavailableError;
+      this.log[unavailable ? 'warn' : 'error']({ err: error, connectionId: id }, 'attach failed');
+      conn.close(1011 as CloseCode, unavailable ? 'engine unavailable' : 'internal error');
     });
   }
 
@@ -319,8 +350,11 @@ export class Gateway {
     error: (conn, error) => {
       this.log.info({ err: error, connectionId: conn.id }, 'socket error');
       const code = (error as { code?: string }).code;
-      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && !conn.closed) {
+        // ws closes the connection itself.
+        conn.closed = true;
         this.metrics.closes.inc({ code: CloseCode.MessageTooBig });
+      }
     },
     close: (conn) => {
       conn.closed = true;
@@ -331,8 +365,8 @@ export class Gateway {
   });
 
   private expire(conn: Connection): void {
-    this.metrics.closes.inc({ code: CloseCode.CredentialsExpired });
-    conn.close(CloseCode.CredentialsExpired, 'credentials expired');
+    if (conn.close(CloseCode.CredentialsExpired, 'credentials expired'))
+      this.metrics.closes.inc({ code: CloseCode.CredentialsExpired });
   }
 
   /** Protocol-level heartbeat: a peer that did not answer the previous ping is terminated. */

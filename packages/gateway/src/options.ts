@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_JSON_DEPTH } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
@@ -31,6 +32,12 @@ export interface Limits {
   ratePerSecond: number;
   /** Protocol errors a connection may make before it is closed with 4400. */
   maxProtocolErrors: number;
+  /** Deepest nesting of objects/arrays in a publish body or client frame; deeper is a 400. */
+  maxJsonDepth: number;
+  /** Longest time to receive a request's headers, ms (Node's `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Longest time to receive a whole request, body included, ms; slower ones get 408. */
+  requestTimeoutMs: number;
 }
 
 export interface GatewayOptions {
@@ -49,6 +56,11 @@ export interface GatewayOptions {
   limits?: Partial<Limits>;
   /** Protocol ping interval; a peer that misses one ping is terminated at the next. */
   heartbeatMs?: number;
+  /**
+   * Bound on every engine call, ms: an engine that has not answered by then (stalled or
+   * unreachable Redis) makes publishes answer 503 `unavailable` and /readyz 503.
+   */
+  engineTimeoutMs?: number;
   /** How long close() waits for connections to close before terminating them. */
   drainTimeoutMs?: number;
   logger?: Logger;
@@ -72,6 +84,9 @@ export const DEFAULT_LIMITS: Limits = {
   rateBurst: 100,
   ratePerSecond: 50,
   maxProtocolErrors: 10,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;

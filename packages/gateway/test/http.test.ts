@@ -94,7 +94,8 @@ describe('HTTP API', () => {
     const a = await publishHttp(gw, body);
     const b = await publishHttp(gw, body);
     assert.deepEqual(a.body, b.body);
-    assert.deepEqual(a.body, { seq: 1, id: 'evt_http_1' });
+    assert.deepEqual(a.body, { seq: 1, epoch: a.body.epoch, id: 'evt_http_1' });
+    assert.equal(typeof a.body.epoch, 'string');
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {

@@ -6,6 +6,7 @@ export {
   ResyncReason,
   SUBPROTOCOL,
 } from './codes.js';
+export { DEFAULT_MAX_JSON_DEPTH, nestingError } from './depth.js';
 export {
   type AgentEvent,
   BUILTIN_EVENT_TYPES,
@@ -44,6 +45,7 @@ export type {
 } from './frames.js';
 export { ClientFrameSchemas } from './frames.js';
 export {
+  isRfc3339,
   parseClientFrame,
   type Validated,
   type ValidationError,

@@ -11,6 +11,7 @@ import type {
   Engine,
   HistoryLimits,
   ReadResult,
+  SharedState,
   StoredEvent,
   StreamHead,
   StreamListener,
@@ -23,6 +24,7 @@ import {
   LARGEST_CHUNK_BYTES,
   SMALLEST_CHUNK_BYTES,
 } from './history-chunks.js';
+import { LocalSharedState } from './local-shared.js';
 
 /** An event of the stream: its frame is a view of the history's bytes; `json` decoded on demand. */
 class HeldEvent implements StoredEvent {
@@ -295,6 +297,8 @@ export interface MemoryEngineOptions {
  */
 export class MemoryEngine implements Engine {
   readonly name = 'memory';
+  readonly shared: SharedState;
+  private readonly local: LocalSharedState;
   private readonly streams = new Map<string, UserStream>();
   private readonly pool = new ChunkPool();
   private readonly history: HistoryLimits;
@@ -304,6 +308,8 @@ export class MemoryEngine implements Engine {
   constructor(options: MemoryEngineOptions) {
     this.history = options.history;
     this.now = options.now ?? Date.now;
+    this.local = new LocalSharedState(undefined, this.now);
+    this.shared = this.local;
     const every = options.sweepIntervalMs ?? Math.min(60_000, options.history.maxAgeMs);
     if (every > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), every);
@@ -336,7 +342,7 @@ export class MemoryEngine implements Engine {
     }
     const event = stream.append(id, json, now);
     stream.trim(this.history, now);
-    for (const listener of stream.listeners) listener(userId, event);
+    for (const listener of stream.listeners) listener(userId, event, stream.epoch);
     return { seq: event.seq, epoch: stream.epoch, duplicate: false };
   }
 
@@ -399,6 +405,7 @@ export class MemoryEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.local.close();
     for (const stream of this.streams.values()) stream.listeners = [];
   }
 }

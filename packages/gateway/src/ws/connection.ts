@@ -22,6 +22,11 @@ export class Connection implements Flushable {
   epoch = '';
   /** False while replaying or catching up; live events wait (`defer`) meanwhile. */
   live = false;
+  /**
+   * Set when fan-out may have skipped events or changed epoch: going live must read history
+   * first (which compares epochs and sends `resync` when the stream restarted).
+   */
+  mustRead = false;
   private deferred = NO_EVENTS;
   /** Event frames for the end of this job's write batch (ws/write-batch.ts): frame, event, … */
   private outgoing = NO_FRAMES;
@@ -152,14 +157,16 @@ export class Connection implements Flushable {
     this.lastSent = seq;
   }
 
-  close(code: CloseCode, reason: string): void {
-    if (this.closed) return;
+  /** Starts the closing handshake; false when the connection was closing already (count once). */
+  close(code: CloseCode, reason: string): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.clearExpiry();
     this.flush();
     this.socket.close(code, reason);
     // A peer that does not read never completes the closing handshake; do not wait 30 s for it.
     setTimeout(() => this.socket.terminate(), 2000).unref();
+    return true;
   }
 
   /** Token bucket over inbound frames. */

@@ -142,10 +142,24 @@ export class ConnectionManager {
     this.channels.set(userId, channel);
     this.metrics.users.set(this.channels.size);
     channel.ready = this.engine
-      .subscribe(userId, (target, event) => this.deliver(channel, target, event))
-      .then((unsubscribe) => {
-        channel.unsubscribe = unsubscribe;
-      });
+      .subscribe(
+        userId,
+        (target, event, epoch) => this.deliver(channel, target, event, epoch),
+        () => this.interrupted(channel),
+      )
+      .then(
+        (unsubscribe) => {
+          channel.unsubscribe = unsubscribe;
+        },
+        (error: unknown) => {
+          // No subscription, no channel: the next connection of this user tries afresh.
+          if (this.channels.get(userId) === channel) {
+            this.channels.delete(userId);
+            this.metrics.users.set(this.channels.size);
+          }
+          throw error;
+        },
+      );
     return channel;
   }
 
@@ -154,11 +168,22 @@ export class ConnectionManager {
    * the end of the job's write batch. A connection that defers the event (not live yet) or queues
    * its frame retains it; the receipt itself is released here (`StoredEvent.release`).
    */
-  private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
+  private deliver(channel: UserChannel, target: string, event: StoredEvent, epoch: string): void {
     let frame: Buffer | undefined;
     for (const conn of channel.connections) {
+      // Another epoch: the stream restarted (e.g. Redis lost its data), and a seq of the new one
+      // says nothing about the old. The catch-up read decides the resync.
+      const restarted = epoch !== conn.epoch && conn.epoch !== '';
       if (!conn.live) {
+        if (restarted) conn.mustRead = true;
         conn.defer(event);
+        continue;
+      }
+      if (restarted) {
+        conn.mustRead = true;
+        conn.live = false;
+        conn.defer(event);
+        this.catchUp(conn);
         continue;
       }
       if (event.seq <= conn.lastSent) continue;
@@ -166,16 +191,31 @@ export class ConnectionManager {
         // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
         conn.live = false;
         conn.defer(event);
-        this.goLive(conn).catch((error: unknown) => {
-          this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
-          conn.close(1011 as CloseCode, 'internal error');
-        });
+        this.catchUp(conn);
         continue;
       }
       frame ??= this.frame(event);
       this.write(conn, target, event, frame);
     }
     event.release?.();
+  }
+
+  /** Fan-out may have missed events (engine resubscribed): every live connection reads history. */
+  private interrupted(channel: UserChannel): void {
+    for (const conn of channel.connections) {
+      conn.mustRead = true;
+      if (!conn.live) continue;
+      conn.live = false;
+      this.catchUp(conn);
+    }
+  }
+
+  private catchUp(conn: Connection): void {
+    this.goLive(conn).catch((error: unknown) => {
+      this.log.warn({ err: error, connectionId: conn.id }, 'catch-up read failed');
+      // The client reconnects and resumes from what it has; nothing is skipped silently.
+      conn.close(1011 as CloseCode, 'catch-up failed');
+    });
   }
 
   /** The engine's frame when it keeps one (memory engine), else built from `seq` and `json`. */
@@ -213,7 +253,9 @@ export class ConnectionManager {
   /** Drains what arrived while the connection was not live; reads history to close any gap. */
   private async goLive(conn: Connection): Promise<void> {
     for (;;) {
-      let gap = false;
+      // A read is due: it covers every deferred event, whose seq may be another epoch's.
+      let gap = conn.mustRead;
+      conn.mustRead = false;
       for (const event of conn.takeDeferred()) {
         if (!gap && event.seq > conn.lastSent) {
           if (event.seq === conn.lastSent + 1)

@@ -167,7 +167,7 @@ describe('two gateway processes started from the CLI with AGENTWIRE_ENGINE=redis
     await tab.until((f) => f.length > 0);
     const res = await fetch(`http://127.0.0.1:${portB}/v1/publish`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ userId: 'cli-user', event: thinking('across processes') }),
     });
     assert.equal(res.status, 200);

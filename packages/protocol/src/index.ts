@@ -45,6 +45,13 @@ export type {
 } from './frames.js';
 export { ClientFrameSchemas } from './frames.js';
 export {
+  isStreamPosition,
+  readResumeQuery,
+  type StreamPosition,
+  UpgradeQuery,
+  writeResumeQuery,
+} from './resume.js';
+export {
   isRfc3339,
   parseClientFrame,
   type Validated,

@@ -23,8 +23,8 @@ import { AuthError } from './auth/errors.js';
 import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from './auth/jwt.js';
 import { TicketStore } from './auth/tickets.js';
 import { UserEmitter } from './emitter.js';
-import type { Engine } from './engine/engine.js';
 import { boundedEngine, DEFAULT_ENGINE_TIMEOUT_MS } from './engine/bounded.js';
+import type { Engine } from './engine/engine.js';
 import { EngineUnavailableError } from './engine/errors.js';
 import { MemoryEngine } from './engine/memory.js';
 import { errorBody, sendError } from './http/respond.js';
@@ -100,6 +100,7 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      options.connectionLeaseMs,
     );
     const tokens = () => this.verifier;
     this.frameContext = {
@@ -162,6 +163,7 @@ export class Gateway {
     const every = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     this.heartbeat = setInterval(() => this.beat(), every);
     this.heartbeat.unref();
+    this.manager.leases.start();
     const address = this.server.address() as AddressInfo;
     this.log.info(
       { port: address.port, host: address.address, engine: this.engine.name },
@@ -182,6 +184,7 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     this.draining = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.manager.leases.stop();
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const sockets = [...this.manager.allConnections()].map((conn) => conn.socket);
     const socketsClosed = Promise.all(

@@ -15,7 +15,10 @@ export interface UpstreamMessage {
 export type MessageHandler = (message: UpstreamMessage) => unknown;
 
 export interface Limits {
-  /** Connections one user may hold on this process; a further one is closed with 4009. */
+  /**
+   * Connections one user may hold over every gateway process of the deployment (counted through
+   * the engine: Redis with leases); a further one is closed with 4009.
+   */
   maxConnectionsPerUser: number;
   /** Largest inbound WebSocket message; larger ones close the connection with 1009. */
   maxFrameBytes: number;
@@ -61,6 +64,11 @@ export interface GatewayOptions {
    * unreachable Redis) makes publishes answer 503 `unavailable` and /readyz 503.
    */
   engineTimeoutMs?: number;
+  /**
+   * Lease of a connection in the cluster-wide per-user count, ms, renewed every third of it:
+   * after a node dies, its connections stop counting within this time.
+   */
+  connectionLeaseMs?: number;
   /** How long close() waits for connections to close before terminating them. */
   drainTimeoutMs?: number;
   logger?: Logger;

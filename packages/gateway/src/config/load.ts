@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
-import type { GatewayOptions } from '../options.js';
+import { DEFAULT_ENGINE_TIMEOUT_MS } from '../engine/bounded.js';
+import { DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
+import { DEFAULT_CONNECTION_LEASE_MS } from '../ws/leases.js';
 
 /** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
 export class ConfigError extends Error {
@@ -60,6 +62,11 @@ const SETTINGS = {
   engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
   redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
   redisPrefix: { env: 'AGENTWIRE_REDIS_PREFIX', flag: 'redis-prefix' },
+  engineTimeoutMs: { env: 'AGENTWIRE_ENGINE_TIMEOUT_MS', flag: 'engine-timeout-ms' },
+  connectionLeaseMs: { env: 'AGENTWIRE_CONNECTION_LEASE_MS', flag: 'connection-lease-ms' },
+  maxJsonDepth: { env: 'AGENTWIRE_MAX_JSON_DEPTH', flag: 'max-json-depth' },
+  headersTimeoutMs: { env: 'AGENTWIRE_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms' },
+  requestTimeoutMs: { env: 'AGENTWIRE_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
 type Setting = keyof typeof SETTINGS;
@@ -73,7 +80,8 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
-  [--engine memory|redis] [--redis-prefix P]
+  [--engine memory|redis] [--redis-prefix P] [--engine-timeout-ms N] [--connection-lease-ms N]
+  [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
 AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL. Every flag has an AGENTWIRE_* variable too.`;
 
@@ -259,8 +267,13 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       limits: {
         maxConnectionsPerUser: int('maxConnectionsPerUser', 1, 10_000, 16),
         maxFrameBytes: int('maxFrameBytes', 1024, 16 * 1024 * 1024, 64 * 1024),
+        maxJsonDepth: int('maxJsonDepth', 2, 10_000, DEFAULT_LIMITS.maxJsonDepth),
+        headersTimeoutMs: int('headersTimeoutMs', 100, 600_000, DEFAULT_LIMITS.headersTimeoutMs),
+        requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, DEFAULT_LIMITS.requestTimeoutMs),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
+      engineTimeoutMs: int('engineTimeoutMs', 50, 60_000, DEFAULT_ENGINE_TIMEOUT_MS),
+      connectionLeaseMs: int('connectionLeaseMs', 300, 3_600_000, DEFAULT_CONNECTION_LEASE_MS),
     },
     ...(devCredentials !== undefined && { devCredentials }),
   };

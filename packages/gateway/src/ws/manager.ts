@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Engine, StoredEvent } from '../engine/engine.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { ConnectionLeases, DEFAULT_CONNECTION_LEASE_MS } from './leases.js';
 import { eventFrame } from './wire.js';
 
 /**
@@ -33,9 +34,17 @@ export class ConnectionManager {
     private readonly engine: Engine,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
-    private readonly maxConnectionsPerUser: number,
+    maxConnectionsPerUser: number,
     private readonly maxBufferedBytes: number,
-  ) {}
+    leaseMs = DEFAULT_CONNECTION_LEASE_MS,
+  ) {
+    this.leases = new ConnectionLeases(engine.shared, log, maxConnectionsPerUser, leaseMs, () =>
+      this.allConnections(),
+    );
+  }
+
+  /** The per-user connection cap over every process (engine/engine.ts `SharedState`). */
+  readonly leases: ConnectionLeases;
 
   get users(): number {
     return this.channels.size;
@@ -59,12 +68,17 @@ export class ConnectionManager {
    * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
    */
   async attach(conn: Connection, resume: StreamPosition | undefined): Promise<void> {
-    let channel = this.channels.get(conn.userId);
-    if (channel && channel.connections.length >= this.maxConnectionsPerUser) {
-      this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
-      conn.close(CloseCode.TooManyConnections, 'too many connections for this user');
+    if (!(await this.leases.admit(conn))) {
+      if (conn.close(CloseCode.TooManyConnections, 'too many connections for this user'))
+        this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
       return;
     }
+    if (conn.closed) {
+      // Closed while being admitted: detach came first and had no lease to give back yet.
+      this.leases.release(conn);
+      return;
+    }
+    let channel = this.channels.get(conn.userId);
     if (!channel) channel = this.openChannel(conn.userId);
     channel.connections = [...channel.connections, conn];
     this.connectionCount++;
@@ -119,6 +133,7 @@ export class ConnectionManager {
 
   detach(conn: Connection): void {
     conn.releaseHeld();
+    this.leases.release(conn);
     const channel = this.channels.get(conn.userId);
     if (!channel?.connections.includes(conn)) return;
     channel.connections = channel.connections.filter((c) => c !== conn);

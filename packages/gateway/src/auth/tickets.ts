@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { SharedState } from '../engine/engine.js';
-import { TooManyTicketsError } from '../engine/local-shared.js';
-import { AuthError } from './errors.js';
+import { AuthError, TooManyTicketsError } from '../errors.js';
 import type { VerifiedToken } from './jwt.js';
 
 /**

@@ -3,16 +3,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
 import { DEFAULT_ENGINE_TIMEOUT_MS } from '../engine/bounded.js';
+import { ConfigError } from '../errors.js';
 import { DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
 import { DEFAULT_CONNECTION_LEASE_MS } from '../ws/leases.js';
-
-/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
 
 export type Profile = 'default' | 'demo';
 

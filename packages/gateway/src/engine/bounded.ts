@@ -1,5 +1,5 @@
+import { EngineUnavailableError } from '../errors.js';
 import type { Engine } from './engine.js';
-import { EngineUnavailableError } from './errors.js';
 
 /** Default bound on every engine call, in ms (`GatewayOptions.engineTimeoutMs`). */
 export const DEFAULT_ENGINE_TIMEOUT_MS = 2000;

@@ -1,10 +1,5 @@
+import { TooManyTicketsError } from '../errors.js';
 import type { ConnectionLease, SharedState } from './engine.js';
-
-/** Thrown by `putTicket` when this process already holds its maximum of outstanding tickets. */
-export class TooManyTicketsError extends Error {
-  override readonly name = 'TooManyTicketsError';
-  readonly code = 'GATEWAY_ERR_TOO_MANY_TICKETS';
-}
 
 /**
  * The shared state of a deployment of one process (the memory engine): tickets in a map with

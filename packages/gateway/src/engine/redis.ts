@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
+import { EngineUnavailableError } from '../errors.js';
 import type {
   AppendResult,
   ConnectionLease,
@@ -12,7 +13,6 @@ import type {
   StreamHead,
   StreamListener,
 } from './engine.js';
-import { EngineUnavailableError } from './errors.js';
 
 /**
  * The user's seq and epoch live in one hash (`meta`), so that they vanish together: a Redis that

@@ -1,13 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-}
-
-/** The client went away (or the request timed out) before its body was complete. */
-export class RequestAbortedError extends Error {
-  override readonly name = 'RequestAbortedError';
-}
+import { BodyTooLargeError, RequestAbortedError } from '../errors.js';
 
 /** Reads a request body up to `limit` bytes; stops reading as soon as the limit is passed. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

@@ -10,13 +10,17 @@ import {
 import type { Logger } from 'pino';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerHeader } from '../auth/credentials.js';
-import { AuthError } from '../auth/errors.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { TicketStore } from '../auth/tickets.js';
-import { EngineUnavailableError } from '../engine/errors.js';
+import {
+  AuthError,
+  BodyTooLargeError,
+  EngineUnavailableError,
+  RequestAbortedError,
+} from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { AgentEventJson, Publisher } from '../publisher.js';
-import { BodyTooLargeError, isJson, RequestAbortedError, readBody } from './body.js';
+import { isJson, readBody } from './body.js';
 import { errorBody, sendError, sendJson } from './respond.js';
 
 export interface HttpContext {

@@ -1,0 +1,68 @@
+import { ErrorCode, type ValidationError } from '@agentwire/protocol';
+
+/**
+ * The gateway's error classes, each with the code it is answered with (`error` frames and HTTP
+ * error bodies use `ErrorCode`; configuration errors end the command with exit code 2).
+ */
+
+/** A credentials failure whose message is safe to show the client (HTTP 401 body). */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code = ErrorCode.Unauthorized;
+}
+
+/** An error whose message the gateway sends to the client in the `error` frame. */
+export class MessageError extends Error {
+  override readonly name = 'MessageError';
+  readonly code = ErrorCode.HandlerFailed;
+}
+
+/** A publish the gateway refused, with the field that was wrong. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly code: ValidationError['code'];
+  readonly field: string | undefined;
+
+  constructor(error: ValidationError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
+
+/** A request body larger than the limit (HTTP 413). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  readonly code = ErrorCode.TooLarge;
+}
+
+/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/**
+ * The engine could not answer in time (its store is unreachable, stalled or still connecting).
+ * The gateway answers 503 `unavailable`; a publish that failed this way may or may not have been
+ * appended (a command that timed out can still run), so a caller retries with the same event id.
+ */
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
+  readonly code = ErrorCode.Unavailable;
+}
+
+/** The client went away (or the request timed out) before its body was complete. */
+export class RequestAbortedError extends Error {
+  override readonly name = 'RequestAbortedError';
+  readonly code = 'aborted';
+}
+
+/** This process already holds its maximum of outstanding tickets (memory engine). */
+export class TooManyTicketsError extends Error {
+  override readonly name = 'TooManyTicketsError';
+  readonly code = ErrorCode.Unavailable;
+}

@@ -13,6 +13,7 @@ import type { Engine } from './engine/engine.js';
 import { MemoryEngine } from './engine/memory.js';
 import { EngineUnavailableError } from './errors.js';
 import { type DispatchContext, handleRequest } from './http/dispatch.js';
+import { InFlightRequests } from './http/in-flight.js';
 import { GatewayMetrics } from './metrics.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -24,7 +25,7 @@ import {
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
-import { drainConnections } from './shutdown.js';
+import { DEFAULT_DRAIN, drainConnections } from './shutdown.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { Heartbeat } from './ws/heartbeat.js';
@@ -59,6 +60,7 @@ export class Gateway {
   private readonly ownsEngine: boolean;
   private readonly frameContext: FrameContext;
   private readonly httpContext: DispatchContext;
+  private readonly inFlight = new InFlightRequests();
   private draining = false;
   private closing: Promise<void> | undefined;
   private connectionSeq = 0;
@@ -137,7 +139,12 @@ export class Gateway {
         headersTimeout: this.limits.headersTimeoutMs,
         requestTimeout: this.limits.requestTimeoutMs,
       },
-      (req, res) => void handleRequest(req, res, this.httpContext),
+      (req, res) => {
+        this.inFlight.track(req, res);
+        // While draining, a keep-alive client is told to take its next request elsewhere.
+        if (this.draining) res.setHeader('connection', 'close');
+        void handleRequest(req, res, this.httpContext);
+      },
     );
     this.server.on('upgrade', (req, socket, head) => void this.upgrades.handle(req, socket, head));
   }
@@ -171,8 +178,10 @@ export class Gateway {
   }
 
   /**
-   * Stops accepting (new upgrades and publishes get 503), closes every connection with 1001 so
-   * clients resume elsewhere, waits for them up to the drain timeout, then releases everything.
+   * Drains (SPEC §8): /readyz answers 503 at once and new upgrades and publishes get 503 while
+   * the listener stays open (a load balancer moves traffic; a reconnecting client is refused, not
+   * reset); connections are closed with 1012 in batches over the drain window; publishes in
+   * flight finish; then the listener closes and everything is released.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -181,14 +190,17 @@ export class Gateway {
 
   private async shutdown(): Promise<void> {
     this.draining = true;
+    this.log.info({ connections: this.manager.connections }, 'draining');
     this.heartbeat.stop();
+    const timeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    await drainConnections(this.manager.allConnections(), this.metrics, {
+      windowMs: this.options.drainWindowMs ?? DEFAULT_DRAIN.windowMs,
+      batchIntervalMs: this.options.drainBatchIntervalMs ?? DEFAULT_DRAIN.batchIntervalMs,
+      timeoutMs,
+    });
+    await this.inFlight.idle(timeoutMs);
     this.manager.leases.stop();
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await drainConnections(
-      this.manager.allConnections(),
-      this.metrics,
-      this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
-    );
     this.server.closeAllConnections();
     await serverClosed;
     if (this.ownsEngine) await this.engine.close();

@@ -69,7 +69,17 @@ export interface GatewayOptions {
    * after a node dies, its connections stop counting within this time.
    */
   connectionLeaseMs?: number;
-  /** How long close() waits for connections to close before terminating them. */
+  /**
+   * close() (and SIGTERM) closes connections with 1012 in batches spread over this window, ms
+   * (default 5000; 0 closes them all at once).
+   */
+  drainWindowMs?: number;
+  /** Time between two drain batches, ms (default 250); each batch is jittered within it. */
+  drainBatchIntervalMs?: number;
+  /**
+   * After the last drain batch: how long close() waits for closing handshakes and for publishes
+   * in flight before terminating them.
+   */
   drainTimeoutMs?: number;
   logger?: Logger;
   onMessage?: MessageHandler;

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
 import { DEFAULT_ENGINE_TIMEOUT_MS } from '../engine/bounded.js';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
+import { DEFAULT_DRAIN } from '../shutdown.js';
 import { DEFAULT_CONNECTION_LEASE_MS } from '../ws/leases.js';
 
 export type Profile = 'default' | 'demo';
@@ -60,6 +61,12 @@ const SETTINGS = {
   maxJsonDepth: { env: 'AGENTWIRE_MAX_JSON_DEPTH', flag: 'max-json-depth' },
   headersTimeoutMs: { env: 'AGENTWIRE_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms' },
   requestTimeoutMs: { env: 'AGENTWIRE_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
+  drainWindowMs: { env: 'AGENTWIRE_DRAIN_WINDOW_MS', flag: 'drain-window-ms' },
+  drainBatchIntervalMs: {
+    env: 'AGENTWIRE_DRAIN_BATCH_INTERVAL_MS',
+    flag: 'drain-batch-interval-ms',
+  },
+  drainTimeoutMs: { env: 'AGENTWIRE_DRAIN_TIMEOUT_MS', flag: 'drain-timeout-ms' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
 type Setting = keyof typeof SETTINGS;
@@ -74,7 +81,8 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
   [--engine memory|redis] [--redis-prefix P] [--engine-timeout-ms N] [--connection-lease-ms N]
-  [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N]
+  [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N] [--drain-window-ms N]
+  [--drain-batch-interval-ms N] [--drain-timeout-ms N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
 AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL. Every flag has an AGENTWIRE_* variable too.`;
 
@@ -266,6 +274,9 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
       engineTimeoutMs: int('engineTimeoutMs', 50, 60_000, DEFAULT_ENGINE_TIMEOUT_MS),
+      drainWindowMs: int('drainWindowMs', 0, 600_000, DEFAULT_DRAIN.windowMs),
+      drainBatchIntervalMs: int('drainBatchIntervalMs', 1, 60_000, DEFAULT_DRAIN.batchIntervalMs),
+      drainTimeoutMs: int('drainTimeoutMs', 0, 600_000, DEFAULT_DRAIN_TIMEOUT_MS),
       connectionLeaseMs: int('connectionLeaseMs', 300, 3_600_000, DEFAULT_CONNECTION_LEASE_MS),
     },
     ...(devCredentials !== undefined && { devCredentials }),

@@ -98,6 +98,7 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      this.limits.slowConsumerGraceMs,
       options.connectionLeaseMs,
     );
     this.heartbeat = new Heartbeat(() => this.manager.allConnections(), this.log);

@@ -30,6 +30,11 @@ export interface Limits {
   maxBatchSize: number;
   /** Bytes queued to one socket before it is a slow consumer and is closed with 4008. */
   maxBufferedBytes: number;
+  /**
+   * How long a slow consumer has, after its 4008, to read up to the close frame (what the kernel
+   * already holds comes first) before it is terminated, ms.
+   */
+  slowConsumerGraceMs: number;
   /** Inbound frames per connection: burst size and refill per second (token bucket). */
   rateBurst: number;
   ratePerSecond: number;
@@ -99,6 +104,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxEventBytes: 64 * 1024,
   maxBatchSize: 500,
   maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerGraceMs: 5000,
   rateBurst: 100,
   ratePerSecond: 50,
   maxProtocolErrors: 10,

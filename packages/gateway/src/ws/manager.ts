@@ -36,6 +36,7 @@ export class ConnectionManager {
     private readonly log: Logger,
     maxConnectionsPerUser: number,
     private readonly maxBufferedBytes: number,
+    private readonly slowConsumerGraceMs: number,
     leaseMs = DEFAULT_CONNECTION_LEASE_MS,
   ) {
     this.leases = new ConnectionLeases(engine.shared, log, maxConnectionsPerUser, leaseMs, () =>
@@ -262,7 +263,7 @@ export class ConnectionManager {
     }
     if (conn.closed) return;
     if (conn.bufferedBytes > this.maxBufferedBytes) {
-      if (conn.close(CloseCode.SlowConsumer, 'slow consumer')) {
+      if (conn.closeSlow(CloseCode.SlowConsumer, 'slow consumer', this.slowConsumerGraceMs)) {
         this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
         this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
       }

@@ -14,6 +14,7 @@ import { MemoryEngine } from './engine/memory.js';
 import { EngineUnavailableError } from './errors.js';
 import { type DispatchContext, handleRequest } from './http/dispatch.js';
 import { InFlightRequests } from './http/in-flight.js';
+import { MetricsEndpoint } from './http/metrics-endpoint.js';
 import { GatewayMetrics } from './metrics.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -61,6 +62,9 @@ export class Gateway {
   private readonly frameContext: FrameContext;
   private readonly httpContext: DispatchContext;
   private readonly inFlight = new InFlightRequests();
+  private readonly metricsEndpoint: MetricsEndpoint;
+  /** The separate metrics port's address once listening (`GatewayOptions.metrics.port`). */
+  metricsAddress: AddressInfo | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private connectionSeq = 0;
@@ -111,7 +115,9 @@ export class Gateway {
       maxJsonDepth: this.limits.maxJsonDepth,
       onExpired: (conn) => this.expire(conn),
     };
+    this.metricsEndpoint = new MetricsEndpoint(this.metrics, options.metrics);
     this.httpContext = {
+      metricsEndpoint: this.metricsEndpoint,
       apiKeys: new ApiKeys(options.auth.apiKeys),
       tokens,
       tickets: this.tickets,
@@ -139,6 +145,11 @@ export class Gateway {
       {
         headersTimeout: this.limits.headersTimeoutMs,
         requestTimeout: this.limits.requestTimeoutMs,
+        // Node checks those timeouts only this often (30 s by default).
+        connectionsCheckingInterval: Math.max(
+          50,
+          Math.min(this.limits.headersTimeoutMs, this.limits.requestTimeoutMs) / 4,
+        ),
       },
       (req, res) => {
         this.inFlight.track(req, res);
@@ -168,11 +179,17 @@ export class Gateway {
         resolve();
       });
     });
+    this.metricsAddress = await this.metricsEndpoint.listen(host);
     this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.manager.leases.start();
     const address = this.server.address() as AddressInfo;
     this.log.info(
-      { port: address.port, host: address.address, engine: this.engine.name },
+      {
+        port: address.port,
+        host: address.address,
+        engine: this.engine.name,
+        ...(this.metricsAddress && { metricsPort: this.metricsAddress.port }),
+      },
       'listening',
     );
     return address;
@@ -204,6 +221,7 @@ export class Gateway {
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await serverClosed;
+    await this.metricsEndpoint.close();
     if (this.ownsEngine) await this.engine.close();
     this.log.info('closed');
   }

@@ -2,6 +2,7 @@ import { DEFAULT_MAX_JSON_DEPTH } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
+import type { MetricsOptions } from './http/metrics-endpoint.js';
 
 /** What an upstream `message` frame handler receives. */
 export interface UpstreamMessage {
@@ -86,6 +87,8 @@ export interface GatewayOptions {
    * in flight before terminating them.
    */
   drainTimeoutMs?: number;
+  /** Where `/metrics` is served (its own port?) and whether it needs a bearer token. */
+  metrics?: MetricsOptions;
   logger?: Logger;
   onMessage?: MessageHandler;
   /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */

@@ -132,3 +132,31 @@ describe('HTTP API', () => {
     assert.equal((await fetch(`${gw.url}/ws`)).status, 426);
   });
 });
+
+describe('GET /metrics options', () => {
+  it('serves /metrics on a port of its own when configured; the gateway port answers 404 for it', async (t) => {
+    const gw = await startGateway({ metrics: { port: 0 } });
+    t.after(() => gw.close());
+    const address = gw.gateway.metricsAddress;
+    assert.ok(address && address.port !== gw.port);
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 404);
+    const res = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^# TYPE agentwire_connections /m);
+    assert.equal((await fetch(`http://127.0.0.1:${address.port}/v1/publish`)).status, 404);
+  });
+
+  it('requires the bearer token when one is configured', async (t) => {
+    const token = 'metrics-token-0123456789';
+    const gw = await startGateway({ metrics: { token } });
+    t.after(() => gw.close());
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 401);
+    const wrong = await fetch(`${gw.url}/metrics`, { headers: { authorization: 'Bearer nope' } });
+    assert.equal(wrong.status, 401);
+    const right = await fetch(`${gw.url}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(right.status, 200);
+    assert.match(await right.text(), /^# TYPE agentwire_connections /m);
+  });
+});

@@ -67,6 +67,10 @@ const SETTINGS = {
     flag: 'drain-batch-interval-ms',
   },
   drainTimeoutMs: { env: 'AGENTWIRE_DRAIN_TIMEOUT_MS', flag: 'drain-timeout-ms' },
+  slowConsumerGraceMs: { env: 'AGENTWIRE_SLOW_CONSUMER_GRACE_MS', flag: 'slow-consumer-grace-ms' },
+  metricsPort: { env: 'AGENTWIRE_METRICS_PORT', flag: 'metrics-port' },
+  metricsHost: { env: 'AGENTWIRE_METRICS_HOST', flag: 'metrics-host' },
+  metricsToken: { env: 'AGENTWIRE_METRICS_TOKEN' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
 type Setting = keyof typeof SETTINGS;
@@ -82,9 +86,10 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
   [--engine memory|redis] [--redis-prefix P] [--engine-timeout-ms N] [--connection-lease-ms N]
   [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N] [--drain-window-ms N]
-  [--drain-batch-interval-ms N] [--drain-timeout-ms N]
+  [--drain-batch-interval-ms N] [--drain-timeout-ms N] [--slow-consumer-grace-ms N]
+  [--metrics-port N] [--metrics-host H]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
-AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL. Every flag has an AGENTWIRE_* variable too.`;
+AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_METRICS_TOKEN. Every flag has an AGENTWIRE_* variable too.`;
 
 /** Reads flags > env vars > config file > defaults, and validates everything at once. */
 export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {}): GatewayConfig {
@@ -248,6 +253,21 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       );
     }
   }
+  const metricsPort =
+    raw('metricsPort') === undefined ? undefined : int('metricsPort', 0, 65535, 0);
+  const metricsHost = str('metricsHost');
+  const metricsToken = str('metricsToken');
+  if (metricsToken !== undefined && Buffer.byteLength(metricsToken) < 16) {
+    problems.push(`${raw('metricsToken')?.from}: must be at least 16 bytes`);
+  }
+  if (metricsHost !== undefined && metricsPort === undefined) {
+    problems.push(`${raw('metricsHost')?.from}: needs AGENTWIRE_METRICS_PORT (a port of its own)`);
+  }
+  const metrics = {
+    ...(metricsPort !== undefined && { port: metricsPort }),
+    ...(metricsHost !== undefined && { host: metricsHost }),
+    ...(metricsToken !== undefined && { token: metricsToken }),
+  };
   const config: GatewayConfig = {
     profile,
     engine,
@@ -271,8 +291,15 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
         maxJsonDepth: int('maxJsonDepth', 2, 10_000, DEFAULT_LIMITS.maxJsonDepth),
         headersTimeoutMs: int('headersTimeoutMs', 100, 600_000, DEFAULT_LIMITS.headersTimeoutMs),
         requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, DEFAULT_LIMITS.requestTimeoutMs),
+        slowConsumerGraceMs: int(
+          'slowConsumerGraceMs',
+          0,
+          600_000,
+          DEFAULT_LIMITS.slowConsumerGraceMs,
+        ),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
+      ...(Object.keys(metrics).length > 0 && { metrics }),
       engineTimeoutMs: int('engineTimeoutMs', 50, 60_000, DEFAULT_ENGINE_TIMEOUT_MS),
       drainWindowMs: int('drainWindowMs', 0, 600_000, DEFAULT_DRAIN.windowMs),
       drainBatchIntervalMs: int('drainBatchIntervalMs', 1, 60_000, DEFAULT_DRAIN.batchIntervalMs),

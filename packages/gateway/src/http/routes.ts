@@ -21,6 +21,7 @@ import {
 import type { GatewayMetrics } from '../metrics.js';
 import type { AgentEventJson, Publisher } from '../publisher.js';
 import { isJson, readBody } from './body.js';
+import type { MetricsEndpoint } from './metrics-endpoint.js';
 import { errorBody, sendError, sendJson } from './respond.js';
 
 export interface HttpContext {
@@ -34,6 +35,7 @@ export interface HttpContext {
   maxJsonDepth: number;
   log: Logger;
   isReady: () => Promise<boolean>;
+  metricsEndpoint: MetricsEndpoint;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, ctx: HttpContext) => Promise<void>;
@@ -245,8 +247,10 @@ async function ready(_req: IncomingMessage, res: ServerResponse, ctx: HttpContex
   else sendError(res, 503, ErrorCode.Unavailable, 'draining or engine unreachable');
 }
 
-async function metrics(_req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
-  const text = await ctx.metrics.registry.metrics();
-  res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
-  res.end(text);
+async function metrics(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  if (!ctx.metricsEndpoint.onMainPort) {
+    fail(res, ctx, 404, ErrorCode.NotFound, 'metrics are served on their own port');
+    return;
+  }
+  await ctx.metricsEndpoint.serve(req, res);
 }

@@ -106,7 +106,10 @@ export class Connection implements Flushable {
     let end = 0;
     for (let taken = 0; end < outgoing.length && taken < room; end += 2)
       taken += (outgoing[end] as Buffer).length;
-    if (end === 0) return this.waitForDrain();
+    if (end === 0) {
+      this.waitForDrain();
+      return;
+    }
     if (end >= outgoing.length) {
       this.outgoing = NO_FRAMES;
       this.outgoingBytes = 0;

@@ -14,6 +14,7 @@ import {
   type TestRedis,
   waitFor,
 } from '@agentwire/testkit';
+import { Redis } from 'ioredis';
 import {
   connectUser,
   openClient,
@@ -117,6 +118,28 @@ describe('faults: Redis killed and restarted empty mid-stream', () => {
     await late.opened;
     await late.until((f) => f.some((x) => x.type === 'resync'), 5000, 'resync on resume');
     await late.close();
+    await tab.close();
+  });
+});
+
+describe('faults: the gateway’s Redis subscription is cut (CLIENT KILL TYPE pubsub)', () => {
+  it('events published while it was reconnecting still reach the open tab (catch-up after resubscribe)', async (t) => {
+    const redis = await redisFor(t);
+    const gw = await gatewayOn(t, redis, 'cut');
+    const tab = await connectUser(gw, 'cora');
+    await publishAccepted(gw, 'cora', 'before');
+    await tab.until(() => tab.events().length === 1);
+    const raw = new Redis(redis.url);
+    t.after(() => raw.quit());
+    await raw.client('KILL', 'TYPE', 'pubsub');
+    // Published at once, while the subscriber reconnects: live fan-out misses them, and no
+    // later event comes to reveal the gap.
+    for (let i = 0; i < 5; i++) await publishAccepted(gw, 'cora', `during ${i}`);
+    await tab.until(() => tab.events().length === 6, 5000, 'the events published meanwhile');
+    assert.deepEqual(
+      tab.events().map((e) => e.seq),
+      [1, 2, 3, 4, 5, 6],
+    );
     await tab.close();
   });
 });

@@ -131,7 +131,7 @@ describe('faults: the gateway’s Redis subscription is cut (CLIENT KILL TYPE pu
     await tab.until(() => tab.events().length === 1);
     const raw = new Redis(redis.url);
     t.after(() => raw.quit());
-    await raw.client('KILL', 'TYPE', 'pubsub');
+    await raw.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     // Published at once, while the subscriber reconnects: live fan-out misses them, and no
     // later event comes to reveal the gap.
     for (let i = 0; i < 5; i++) await publishAccepted(gw, 'cora', `during ${i}`);

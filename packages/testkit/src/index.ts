@@ -2,9 +2,10 @@ import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gat
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 
-/** The HS256 secret and publish API key of every test gateway. */
-export const TEST_SECRET = 'agentwire-test-secret-at-least-32-bytes-long';
-export const TEST_API_KEY = 'agentwire-test-api-key';
+import { TEST_API_KEY, TEST_SECRET } from './credentials.js';
+
+export { TEST_API_KEY, TEST_SECRET };
+
 const secretKey = new TextEncoder().encode(TEST_SECRET);
 
 export interface TestGateway {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { TEST_API_KEY, TEST_SECRET } from './index.js';
+import { TEST_API_KEY, TEST_SECRET } from './credentials.js';
 
 export interface GatewayProcess {
   readonly child: ChildProcess;

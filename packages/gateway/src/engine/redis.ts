@@ -84,14 +84,17 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
-/** Extends a lease that is still held. KEYS: conns · ARGV: connectionId, leaseMs */
+/**
+ * Extends the lease of a connection that is still open — adding it again if Redis lost it (a
+ * restart without persistence), so the count recovers. A connection that closed between the
+ * renewal's snapshot and this leaves a lease that expires within one lease time.
+ * KEYS: conns · ARGV: connectionId, leaseMs
+ */
 const RENEW = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;
 
@@ -361,6 +364,8 @@ export class RedisEngine implements Engine {
 
   async ready(): Promise<boolean> {
     try {
+      // Without its subscriber connection the engine cannot fan out.
+      await this.connected(this.subscriber);
       return (await this.call((r) => r.ping())) === 'PONG';
     } catch {
       return false;

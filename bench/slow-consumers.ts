@@ -23,7 +23,7 @@ if (SERVER) {
     logger: pino({ level: 'silent' }),
     // Idle streams are swept (and free history chunks trimmed) every maxAgeMs.
     history: { maxEvents: 50, maxAgeMs: 10_000 },
-    limits: { rateBurst: 1e6, ratePerSecond: 1e6 },
+    limits: { rateBurst: 1e6, ratePerSecond: 1e6, slowConsumerTimeoutMs: 1000 },
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
   process.stdout.write(`${port}\n`);

@@ -102,6 +102,8 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      this.limits.slowConsumerTimeoutMs,
+      this.limits.coalesceWindowMs,
       this.limits.slowConsumerGraceMs,
       options.connectionLeaseMs,
     );
@@ -211,6 +213,7 @@ export class Gateway {
     this.log.info({ connections: this.manager.connections }, 'draining');
     this.heartbeat.stop();
     const timeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    this.manager.sendAllHeld();
     await drainConnections(this.manager.allConnections(), this.metrics, {
       windowMs: this.options.drainWindowMs ?? DEFAULT_DRAIN.windowMs,
       batchIntervalMs: this.options.drainBatchIntervalMs ?? DEFAULT_DRAIN.batchIntervalMs,

@@ -6,6 +6,7 @@ export {
   ResyncReason,
   SUBPROTOCOL,
 } from './codes.js';
+export { expandDeltas } from './deltas.js';
 export { DEFAULT_MAX_JSON_DEPTH, nestingError } from './depth.js';
 export {
   type AgentEvent,
@@ -29,6 +30,7 @@ export type {
   BatchPublishResponse,
   ClientFrame,
   ClientFrameType,
+  DeltasFrame,
   ErrorFrame,
   EventFrame,
   HttpErrorBody,

@@ -18,6 +18,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'ResyncReason',
     'SUBPROTOCOL',
     'UpgradeQuery',
+    'expandDeltas',
     'isBuiltinEventType',
     'isCustomEventType',
     'isRfc3339',

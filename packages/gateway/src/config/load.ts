@@ -52,6 +52,11 @@ const SETTINGS = {
   },
   maxFrameBytes: { env: 'AGENTWIRE_MAX_FRAME_BYTES', flag: 'max-frame-bytes' },
   heartbeatMs: { env: 'AGENTWIRE_HEARTBEAT_MS', flag: 'heartbeat-ms' },
+  coalesceMs: { env: 'AGENTWIRE_COALESCE_MS', flag: 'coalesce-ms' },
+  slowConsumerTimeoutMs: {
+    env: 'AGENTWIRE_SLOW_CONSUMER_TIMEOUT_MS',
+    flag: 'slow-consumer-timeout-ms',
+  },
   ticketTtlMs: { env: 'AGENTWIRE_TICKET_TTL_MS', flag: 'ticket-ttl-ms' },
   engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
   redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
@@ -84,7 +89,8 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
-  [--engine memory|redis] [--redis-prefix P] [--engine-timeout-ms N] [--connection-lease-ms N]
+  [--coalesce-ms N] [--slow-consumer-timeout-ms N] [--engine memory|redis] [--redis-prefix P]
+  [--engine-timeout-ms N] [--connection-lease-ms N]
   [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N] [--drain-window-ms N]
   [--drain-batch-interval-ms N] [--drain-timeout-ms N] [--slow-consumer-grace-ms N]
   [--metrics-port N] [--metrics-host H]
@@ -296,6 +302,13 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
           0,
           600_000,
           DEFAULT_LIMITS.slowConsumerGraceMs,
+        ),
+        coalesceWindowMs: int('coalesceMs', 0, 1000, DEFAULT_LIMITS.coalesceWindowMs),
+        slowConsumerTimeoutMs: int(
+          'slowConsumerTimeoutMs',
+          100,
+          3_600_000,
+          DEFAULT_LIMITS.slowConsumerTimeoutMs,
         ),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),

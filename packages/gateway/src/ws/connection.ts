@@ -7,19 +7,23 @@ import { type Flushable, flushLater } from './write-batch.js';
 
 /** The empty lists every connection starts with: never written, replaced on the first add. */
 const NO_EVENTS: StoredEvent[] = [];
-const NO_FRAMES: (Buffer | StoredEvent)[] = [];
+const NO_FRAMES: (Buffer | StoredEvent | undefined)[] = [];
 /**
  * A connection's queued frames are written at once when they reach this size, without waiting for
  * the end of the job: one long publishing job then neither holds much memory per socket nor counts
  * against the slow-consumer limit for bytes the kernel would have taken.
  */
 const FLUSH_AT_BYTES = 64 * 1024;
+/** How often a lagging connection looks whether its socket has drained. */
+const DRAIN_POLL_MS = 10;
 /**
  * Event frames are handed to the socket only while it buffers less than this: the rest wait in
  * the connection's own queue, where a slow consumer's frames can still be dropped (4008 then
  * reaches the client behind at most this much, not behind its whole backlog).
  */
 const SOCKET_HIGH_WATER_BYTES = 128 * 1024;
+/** How long a closing peer has to complete the handshake: one that does not read is not waited for. */
+const CLOSE_GRACE_MS = 2000;
 
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection implements Flushable {
@@ -29,10 +33,16 @@ export class Connection implements Flushable {
   /** False while replaying or catching up; live events wait (`defer`) meanwhile. */
   live = false;
   /**
+   * The socket holds more than the limit: the connection gets no live frames (nor keeps them) and
+   * catches up from history once the socket has sent what it holds (`waitForDrain`).
+   */
+  lagging = false;
+  /**
    * Set when fan-out may have skipped events or changed epoch: going live must read history
    * first (which compares epochs and sends `resync` when the stream restarted).
    */
   mustRead = false;
+  private drainTimer: NodeJS.Timeout | undefined;
   private deferred = NO_EVENTS;
   /** Event frames for the end of this job's write batch (ws/write-batch.ts): frame, event, … */
   private outgoing = NO_FRAMES;
@@ -78,8 +88,8 @@ export class Connection implements Flushable {
    * (`StoredEvent.retain`): the event stays retained until the socket has sent it, which a later
    * flush or the end of the connection notices.
    */
-  writeEventFrame(frame: Buffer, event: StoredEvent): void {
-    event.retain?.();
+  writeEventFrame(frame: Buffer, event: StoredEvent | undefined): void {
+    event?.retain?.();
     if (this.outgoing === NO_FRAMES) {
       this.outgoing = [frame, event];
       flushLater(this);
@@ -107,7 +117,7 @@ export class Connection implements Flushable {
     for (let taken = 0; end < outgoing.length && taken < room; end += 2)
       taken += (outgoing[end] as Buffer).length;
     if (end === 0) {
-      this.waitForDrain();
+      this.waitForSocketDrain();
       return;
     }
     if (end >= outgoing.length) {
@@ -116,7 +126,7 @@ export class Connection implements Flushable {
     } else {
       this.outgoing = outgoing.slice(end);
       for (let i = 0; i < end; i += 2) this.outgoingBytes -= (outgoing[i] as Buffer).length;
-      this.waitForDrain();
+      this.waitForSocketDrain();
     }
     const several = tcp !== undefined && end > 2;
     if (several) tcp.cork();
@@ -126,7 +136,8 @@ export class Connection implements Flushable {
     if (several) tcp.uncork();
     const sending = this.socketBytes() !== 0;
     for (let i = 1; i < end; i += 2) {
-      const event = outgoing[i] as StoredEvent;
+      const event = outgoing[i] as StoredEvent | undefined;
+      if (event === undefined) continue;
       if (!sending) event.release?.();
       else if (this.unflushed === NO_EVENTS) this.unflushed = [event];
       else this.unflushed.push(event);
@@ -136,7 +147,7 @@ export class Connection implements Flushable {
   private awaitingDrain = false;
 
   /** Flushes again once the socket has sent what it buffered. */
-  private waitForDrain(): void {
+  private waitForSocketDrain(): void {
     if (this.awaitingDrain || !this.tcp) return;
     this.awaitingDrain = true;
     this.tcp.once('drain', () => {
@@ -165,8 +176,38 @@ export class Connection implements Flushable {
     const outgoing = this.outgoing;
     this.outgoing = NO_FRAMES;
     this.outgoingBytes = 0;
-    for (let i = 1; i < outgoing.length; i += 2) (outgoing[i] as StoredEvent).release?.();
+    for (let i = 1; i < outgoing.length; i += 2)
+      (outgoing[i] as StoredEvent | undefined)?.release?.();
     this.releaseUnflushed();
+    this.stopWaiting();
+  }
+
+  /**
+   * Marks the connection as lagging and checks every few milliseconds until its socket has sent
+   * everything it holds (`onDrained`, lagging no more) or `stuckMs` passed first (`onStuck`).
+   */
+  waitForDrain(onDrained: () => void, onStuck: () => void, stuckMs: number): void {
+    this.lagging = true;
+    this.stopWaiting();
+    const until = Date.now() + stuckMs;
+    const check = () => {
+      this.drainTimer = undefined;
+      if (this.closed) return;
+      if (this.bufferedBytes === 0) {
+        this.lagging = false;
+        onDrained();
+      } else if (Date.now() >= until) {
+        onStuck();
+      } else {
+        this.drainTimer = setTimeout(check, DRAIN_POLL_MS).unref();
+      }
+    };
+    this.drainTimer = setTimeout(check, DRAIN_POLL_MS).unref();
+  }
+
+  private stopWaiting(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   private releaseUnflushed(): void {
@@ -205,6 +246,7 @@ export class Connection implements Flushable {
     if (this.closed) return false;
     this.closed = true;
     this.clearExpiry();
+    this.stopWaiting();
     this.flush(true);
     this.socket.close(code, reason);
     setTimeout(() => this.socket.terminate(), graceMs).unref();
@@ -221,7 +263,8 @@ export class Connection implements Flushable {
     const outgoing = this.outgoing;
     this.outgoing = NO_FRAMES;
     this.outgoingBytes = 0;
-    for (let i = 1; i < outgoing.length; i += 2) (outgoing[i] as StoredEvent).release?.();
+    for (let i = 1; i < outgoing.length; i += 2)
+      (outgoing[i] as StoredEvent | undefined)?.release?.();
     return this.close(code, reason, graceMs);
   }
 
@@ -272,9 +315,6 @@ export class Connection implements Flushable {
     this.expiryTimer = undefined;
   }
 }
-
-/** How long a closing peer has to complete the handshake: one that does not read is not waited for. */
-const CLOSE_GRACE_MS = 2000;
 
 /** Expiries further away than this wait in `distantExpiries` instead of holding a timer. */
 const EXPIRY_HORIZON_MS = 60_000;

@@ -11,7 +11,9 @@ import { tcpOf } from '../helpers/ws-internals.js';
 describe('faults: slow consumer', () => {
   it('a socket that reads slowly receives close 4008 right behind what the kernel holds (the backlog is dropped), and other users are not held up', async (t) => {
     const limit = 8 * 1024 * 1024;
-    const gw = await startGateway({ limits: { maxBufferedBytes: limit } });
+    const gw = await startGateway({
+      limits: { maxBufferedBytes: limit, slowConsumerTimeoutMs: 300 },
+    });
     t.after(() => gw.close());
     const slow = await connectUser(gw, 'slowpoke');
     const fast = await connectUser(gw, 'quick');

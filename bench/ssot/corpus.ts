@@ -187,7 +187,7 @@ export function generateCorpus(outDir: string, options: CorpusOptions = {}): Cor
   for (const d of domains) add(`backend/tests/${d}/conftest.py`, 'conftest');
   for (let i = 0; i < migrations; i++)
     add(
-      `backend/migrations/versions/${String(i).padStart(4, '0')}_${rnd.pick(WORDS)}.py`,
+      `backend/migrations/versions/rev_${String(i).padStart(4, "0")}_${rnd.pick(WORDS)}.py`,
       'migration',
     );
   for (let i = 0; i < generated; i++)

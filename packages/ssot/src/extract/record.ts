@@ -12,6 +12,7 @@ export function emptyRecord(file: string, language: Language, bytes: number): Fi
     exports: [],
     hasAll: false,
     reexportOnly: false,
+    effects: [],
     parseError: null,
   };
 }

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AuditReport } from '../audit.js';
-import { RULE_IDS, type RuleId } from '../config/config.js';
+import { loadConfig, RULE_IDS, type RuleId } from '../config/config.js';
 import { UserError } from '../errors.js';
 import { COMMANDS } from '../migrate/commands.js';
 
@@ -21,6 +21,12 @@ Options:
       --rules <list>     comma-separated rules to run (default: all)
       --fail-on <list>   exit 1 when an unjustified finding of these rules exists;
                          'cycle:runtime' fails on runtime cycles only
+      --concept <name>   focus the report on one concept: its definitions, import paths
+                         with counts per name, shims, cycles and the migration that fixes it
+      --scope <list>     scopes listed in detail: production (default), test, fixture,
+                         script, or all; the others are counted in a summary
+      --min-severity <s> leave out findings below error, warning or note
+      --max-findings <n> list at most n findings
       --workers <n>      extract threads (0 = none; default: by input size)
   -q, --quiet            no progress output
   -h, --help             this help
@@ -84,9 +90,19 @@ async function runAudit(args: string[]): Promise<number> {
       rules: { type: 'string' },
       'fail-on': { type: 'string' },
       workers: { type: 'string' },
+      concept: { type: 'string' },
+      scope: { type: 'string' },
+      'min-severity': { type: 'string' },
+      'max-findings': { type: 'string' },
       quiet: { type: 'boolean', short: 'q', default: false },
     },
   });
+  const { parseCount, parseScopes, parseSeverity } = await import('../report/select.js');
+  const view = {
+    scopes: parseScopes(values.scope),
+    minSeverity: parseSeverity(values['min-severity']),
+    maxFindings: parseCount(values['max-findings'], '--max-findings'),
+  };
   if (positionals.length > 1)
     throw new UserError(`expected one root directory, got: ${positionals.join(' ')}`);
   const format = parseFormat(values.format);
@@ -99,14 +115,17 @@ async function runAudit(args: string[]): Promise<number> {
       throw new UserError(`--workers takes a whole number ≥ 0, got "${values.workers}"`);
     }
   }
-  const { report } = await audit({
+  const { report: full } = await audit({
     root: positionals[0] ?? '.',
     configPath: values.config,
     rules: rules.length ? rules : undefined,
     workers,
     onProgress: progress(values.quiet ?? false),
   });
-  const text = render(report, format);
+  const report = values.concept
+    ? (await import('../report/focus.js')).focusConcept(full, values.concept, Object.keys(loadConfig(full.root, values.config).config.concepts ?? {}))
+    : full;
+  const text = render(report, format, view);
   if (values.output) writeFileSync(values.output, text);
   else process.stdout.write(text);
   const failed = failures(report, failOn);

@@ -95,6 +95,46 @@ interface Block {
   fallback: boolean;
 }
 
+/**
+ * Line/column of offsets, counted forward from the last query (the scanner asks in source
+ * order): no per-file array of line starts.
+ */
+class ForwardLines {
+  private offset = 0;
+  private lineNo = 1;
+  private lineStart = 0;
+
+  constructor(private readonly text: string) {}
+
+  private seek(offset: number): void {
+    if (offset < this.offset) {
+      this.offset = 0;
+      this.lineNo = 1;
+      this.lineStart = 0;
+    }
+    const text = this.text;
+    let i = text.indexOf('\n', this.offset);
+    while (i !== -1 && i < offset) {
+      this.lineNo++;
+      this.lineStart = i + 1;
+      i = text.indexOf('\n', i + 1);
+    }
+    this.offset = offset;
+  }
+
+  line(offset: number): number {
+    this.seek(offset);
+    return this.lineNo;
+  }
+
+  column(offset: number): number {
+    this.seek(offset);
+    return offset - this.lineStart + 1;
+  }
+}
+
+let lineBuffers = { first: new Int32Array(8192), end: new Int32Array(8192), depth: new Int32Array(8192) };
+
 class ScanError extends Error {
   constructor(
     readonly offset: number,
@@ -109,11 +149,12 @@ const TOP: Context = { typeChecking: false, functionLevel: false, inTryImportErr
 class Scanner {
   readonly data: Int32Array;
   readonly count: number;
-  readonly lines: LineIndex;
+  readonly lines: ForwardLines;
   /** Token ranges of the logical lines: [first, end) token index, and their indent depth. */
-  lineFirst: number[] = [];
-  lineEnd: number[] = [];
-  lineDepth: number[] = [];
+  lineFirst: Int32Array;
+  lineEnd: Int32Array;
+  lineDepth: Int32Array;
+  lineCount = 0;
   private readonly allNames = new Set<string>();
 
   constructor(
@@ -123,7 +164,14 @@ class Scanner {
   ) {
     this.data = tokens.data;
     this.count = tokens.count;
-    this.lines = new LineIndex(text);
+    this.lines = new ForwardLines(text);
+    if (lineBuffers.first.length < tokens.count) {
+      const n = tokens.count * 2;
+      lineBuffers = { first: new Int32Array(n), end: new Int32Array(n), depth: new Int32Array(n) };
+    }
+    this.lineFirst = lineBuffers.first;
+    this.lineEnd = lineBuffers.end;
+    this.lineDepth = lineBuffers.depth;
   }
 
   kind(i: number): T {
@@ -163,9 +211,10 @@ class Scanner {
       else if (k === T.Dedent) depth--;
       else if (k === T.Newline || k === T.End) {
         if (first !== -1) {
-          this.lineFirst.push(first);
-          this.lineEnd.push(i);
-          this.lineDepth.push(depth);
+          const l = this.lineCount++;
+          this.lineFirst[l] = first;
+          this.lineEnd[l] = i;
+          this.lineDepth[l] = depth;
           first = -1;
         }
       } else if (first === -1) first = i;
@@ -587,7 +636,7 @@ class Scanner {
   /** Whether a `try:` header on line `l` has a handler that catches ImportError. */
   tryCatchesImportError(l: number): boolean {
     const depth = this.lineDepth[l] as number;
-    for (let k = l + 1; k < this.lineFirst.length; k++) {
+    for (let k = l + 1; k < this.lineCount; k++) {
       const d = this.lineDepth[k] as number;
       if (d > depth) continue;
       if (d < depth) return false;
@@ -621,7 +670,7 @@ class Scanner {
     let pending: Block | null = null;
     let pendingLine = -1;
     let decorated = -1;
-    const lineCount = this.lineFirst.length;
+    const lineCount = this.lineCount;
     for (let l = 0; l < lineCount; l++) {
       const a = this.lineFirst[l] as number;
       const b = this.lineEnd[l] as number;
@@ -801,8 +850,8 @@ export function reexportsOnly(record: FileRecord): boolean {
 export function scanPython(file: string, text: string): FileRecord {
   const record = emptyRecord(file, 'py', text.length);
   const tokens = tokenize(text);
-  const lines = new LineIndex(text);
   if (tokens.error) {
+    const lines = new LineIndex(text);
     const at = Math.min(tokens.error.offset, text.length);
     record.parseError = { line: lines.line(at), column: lines.column(at), message: tokens.error.message };
     return record;
@@ -813,6 +862,7 @@ export function scanPython(file: string, text: string): FileRecord {
   } catch (e) {
     if (!(e instanceof ScanError)) throw e;
     const clean = emptyRecord(file, 'py', text.length);
+    const lines = new LineIndex(text);
     const at = Math.min(e.offset, text.length);
     clean.parseError = { line: lines.line(at), column: lines.column(at), message: e.message };
     return clean;

@@ -1,0 +1,74 @@
+import type { Finding, Severity } from '../analyze/types.js';
+import { SCOPES, type Scope } from '../analyze/scope.js';
+import type { AuditReport } from '../audit.js';
+import { UserError } from '../errors.js';
+
+/** What the text, markdown and SARIF renderers show (JSON shows what is selected too). */
+export interface ViewOptions {
+  /** Scopes listed in detail; findings elsewhere are counted in a summary. Default: production (all when nothing is production). */
+  scopes?: Scope[];
+  /** Findings below this severity are left out. */
+  minSeverity?: Severity;
+  /** At most this many findings in detail. */
+  maxFindings?: number;
+}
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
+
+export function parseScopes(value: string | undefined): Scope[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'all') return [...SCOPES];
+  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) {
+    if (!SCOPES.includes(s as Scope))
+      throw new UserError(`unknown scope "${s}" (expected all or a list of: ${SCOPES.join(', ')})`);
+  }
+  return list as Scope[];
+}
+
+export function parseSeverity(value: string | undefined): Severity | undefined {
+  if (value === undefined) return undefined;
+  if (!SEVERITIES.includes(value as Severity))
+    throw new UserError(`unknown severity "${value}" (expected one of: ${SEVERITIES.join(', ')})`);
+  return value as Severity;
+}
+
+export function parseCount(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${flag} takes a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+export interface Selection {
+  shown: Finding[];
+  /** Findings left out, per reason. */
+  hidden: { scope: Map<Scope, Map<string, number>>; severity: number; max: number };
+}
+
+/** Splits the findings into those shown in detail and counts of the rest. */
+export function selectFindings(report: AuditReport, view: ViewOptions = {}): Selection {
+  const rank = (s: Severity) => SEVERITIES.indexOf(s);
+  const anyProduction = report.findings.some((f) => f.scope === 'production');
+  const scopes = new Set(view.scopes ?? (anyProduction ? ['production'] : SCOPES));
+  const hidden: Selection['hidden'] = { scope: new Map(), severity: 0, max: 0 };
+  const shown: Finding[] = [];
+  for (const f of report.findings) {
+    if (view.minSeverity && rank(f.severity) > rank(view.minSeverity)) {
+      hidden.severity++;
+      continue;
+    }
+    if (!scopes.has(f.scope)) {
+      const byRule = hidden.scope.get(f.scope) ?? new Map<string, number>();
+      byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+      hidden.scope.set(f.scope, byRule);
+      continue;
+    }
+    if (view.maxFindings !== undefined && shown.length >= view.maxFindings) {
+      hidden.max++;
+      continue;
+    }
+    shown.push(f);
+  }
+  return { shown, hidden };
+}

@@ -1,5 +1,5 @@
 import type { CycleFinding, Finding, ImportFragmentationFinding, ShimModuleFinding } from '../analyze/types.js';
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import { UserError } from '../errors.js';
 import { type MigrationRule, rulesFromAudit } from '../migrate/rules.js';
 import { conceptModules, summarizeConcepts } from './summary.js';

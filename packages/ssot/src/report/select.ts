@@ -1,7 +1,7 @@
 import type { Finding, Severity } from '../analyze/types.js';
 import { SCOPES, type Scope } from '../analyze/scope.js';
-import type { AuditReport } from '../audit.js';
-import { UserError } from '../errors.js';
+import type { AuditReport } from '../pipeline/audit.js';
+import { parseList } from '../cli/args.js';
 
 /** What the text, markdown and SARIF renderers show (JSON shows what is selected too). */
 export interface ViewOptions {
@@ -18,26 +18,12 @@ export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
 export function parseScopes(value: string | undefined): Scope[] | undefined {
   if (value === undefined) return undefined;
   if (value === 'all') return [...SCOPES];
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of list) {
-    if (!SCOPES.includes(s as Scope))
-      throw new UserError(`unknown scope "${s}" (expected all or a list of: ${SCOPES.join(', ')})`);
-  }
-  return list as Scope[];
+  return parseList(value, 'scope (or all)', SCOPES) as Scope[];
 }
 
 export function parseSeverity(value: string | undefined): Severity | undefined {
   if (value === undefined) return undefined;
-  if (!SEVERITIES.includes(value as Severity))
-    throw new UserError(`unknown severity "${value}" (expected one of: ${SEVERITIES.join(', ')})`);
-  return value as Severity;
-}
-
-export function parseCount(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`${flag} takes a whole number ≥ 0, got "${value}"`);
-  return n;
+  return parseList(value, 'severity', SEVERITIES)[0] as Severity;
 }
 
 export interface Selection {

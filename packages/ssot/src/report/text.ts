@@ -1,6 +1,6 @@
 import { percent } from '../analyze/concepts.js';
 import type { Finding } from '../analyze/types.js';
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import type { FocusedReport } from './focus.js';
 import { selectFindings, type ViewOptions } from './select.js';
 import { summarizeConcepts } from './summary.js';

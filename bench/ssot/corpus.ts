@@ -673,7 +673,7 @@ export function generateCorpus(outDir: string, options: CorpusOptions = {}): Cor
       'import os',
       'from typing import TYPE_CHECKING',
       '',
-      'from app.realtime.manager import WebSocketManager',
+      'from app.realtime.manager import ConnectionManager, WebSocketManager',
       'from app.realtime.manager import WebSocketManager as Manager',
       '',
       'if TYPE_CHECKING:',

@@ -97,8 +97,11 @@ export function shimProfile(
   }
   // Python: names bound by module-level runtime imports from the project.
   const imported = new Map<string, Reexport>();
+  // A PEP 562 module `__getattr__` hands the names out lazily (`ssot shim --lazy`): its
+  // TYPE_CHECKING and function-level imports say what it passes on.
+  const lazy = record.bindings.some((b) => b.kind === 'function' && b.name === '__getattr__');
   record.imports.forEach((imp, i) => {
-    if (imp.functionLevel || imp.typeChecking || imp.kind === 'dynamic') return;
+    if (((imp.functionLevel || imp.typeChecking) && !lazy) || imp.kind === 'dynamic') return;
     const from = moduleOf(i);
     if (!from) return;
     if (imp.kind === 'export-all') imported.set('*', { name: '*', imported: '*', from });
@@ -119,7 +122,7 @@ export function shimProfile(
     if (!b.exported) continue;
     if (b.kind === 'alias') {
       const head = b.target ? (b.target[0] as string) : b.name;
-      const source = imported.get(head);
+      const source = imported.get(head) ?? passed.get(head);
       if (source) {
         passed.set(b.name, { ...source, name: b.name });
         continue;

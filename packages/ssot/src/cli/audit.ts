@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
+import { SCOPES, type Scope } from '../analyze/scope.js';
+import type { Severity } from '../analyze/types.js';
 import { loadConfig, RULE_IDS, type RuleId } from '../config/config.js';
+import { SEVERITIES } from '../report/select.js';
 import { atMostOne, defineCommand, parseList, wholeNumber } from './args.js';
 
 export const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
@@ -73,10 +76,16 @@ export const command = defineCommand(
     const rules = parseList(values.rules, 'rule', RULE_IDS) as RuleId[];
     const failOn = parseList(values['fail-on'], 'rule', [...RULE_IDS, 'cycle:runtime']);
     const workers = wholeNumber(values.workers, '--workers', 0);
-    const { parseScopes, parseSeverity } = await import('../report/select.js');
     const view = {
-      scopes: parseScopes(values.scope),
-      minSeverity: parseSeverity(values['min-severity']),
+      scopes:
+        values.scope === 'all'
+          ? [...SCOPES]
+          : values.scope === undefined
+            ? undefined
+            : (parseList(values.scope, 'scope (or all)', SCOPES) as Scope[]),
+      minSeverity: parseList(values['min-severity'], 'severity', SEVERITIES)[0] as
+        | Severity
+        | undefined,
       maxFindings: wholeNumber(values['max-findings'], '--max-findings', 0),
     };
     const { report: full } = await audit({

@@ -748,7 +748,7 @@ class Scanner {
           ctx = { ...ctx, functionLevel: true };
           bindsModule = false;
         } else if (keyword === 'class') bindsModule = false;
-        else if (keyword === 'if') {
+        else if (keyword === 'if' || keyword === 'elif') {
           const cond = this.text.slice(this.start(a + 1), this.end(colon - 1));
           if (TYPE_CHECKING.test(cond)) ctx = { ...ctx, typeChecking: true };
         } else if (keyword === 'try') {
@@ -759,7 +759,7 @@ class Scanner {
             ctx = { ...ctx, inTryImportError: true };
             fallback = true;
           }
-        } else if (keyword === 'elif' || keyword === 'else') {
+        } else if (keyword === 'else') {
           if (group[depth] === 'for' || group[depth] === 'while') bindsModule = false;
         } else if (keyword !== 'with' && keyword !== 'finally') bindsModule = false; // for, while, match, case
         if (!clause) {

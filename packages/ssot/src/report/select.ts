@@ -1,7 +1,6 @@
 import type { Finding, Severity } from '../analyze/types.js';
 import { SCOPES, type Scope } from '../analyze/scope.js';
 import type { AuditReport } from '../pipeline/audit.js';
-import { parseList } from '../cli/args.js';
 
 /** What the text, markdown and SARIF renderers show (JSON shows what is selected too). */
 export interface ViewOptions {
@@ -14,17 +13,6 @@ export interface ViewOptions {
 }
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
-
-export function parseScopes(value: string | undefined): Scope[] | undefined {
-  if (value === undefined) return undefined;
-  if (value === 'all') return [...SCOPES];
-  return parseList(value, 'scope (or all)', SCOPES) as Scope[];
-}
-
-export function parseSeverity(value: string | undefined): Severity | undefined {
-  if (value === undefined) return undefined;
-  return parseList(value, 'severity', SEVERITIES)[0] as Severity;
-}
 
 export interface Selection {
   shown: Finding[];

@@ -4,6 +4,8 @@ import type { RuleContext } from './context.js';
 export interface ConfiguredConcept {
   name: string;
   canonicalModule: string;
+  /** The canonical symbol (the name the concept has at its canonical module). */
+  symbol: string;
   /** The canonical symbol's definition, when the canonical module resolves. */
   definition: Definition | null;
   /** Every definition the concept covers: the canonical one and its members. */
@@ -43,7 +45,7 @@ export function configuredConcepts(ctx: RuleContext): ConfiguredConcept[] {
       const def = memberDefinition(ctx, member);
       if (def && !definitions.includes(def)) definitions.push(def);
     }
-    out.push({ name, canonicalModule: c.canonical.module, definition, definitions });
+    out.push({ name, canonicalModule: c.canonical.module, symbol: c.canonical.symbol ?? name, definition, definitions });
   }
   cache.set(ctx, out);
   return out;

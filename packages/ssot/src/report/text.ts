@@ -63,7 +63,7 @@ function details(f: Finding, focus: Set<string>): string[] {
         ...(f.focus?.length ? [`of the focused concept: ${f.focus.join(', ')}`] : []),
         ...(f.cut.length
           ? [
-              `cut these ${plural(new Set(f.cut.map((c) => `${c.from}>${c.to}`)).size, 'import edge')} to break its runtime cycles:`,
+              `cut ${plural(new Set(f.cut.map((c) => `${c.from}>${c.to}`)).size, 'import edge')} to break its runtime cycles:`,
               ...f.cut.map((c) => `  ${c.file}:${c.line}  ${c.from} → ${c.to}`),
             ]
           : []),

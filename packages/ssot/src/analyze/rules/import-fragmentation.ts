@@ -72,6 +72,7 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
         const def = symbols.resolveImport(m.file, i, n.imported);
         if (!def) continue;
         const key = conceptOf.get(def) ?? def;
+        const concept = typeof key === 'string' ? concepts.find((c) => c.name === key) : undefined;
         let group = byKey.get(key);
         if (!group) {
           group = { defs: new Set(), paths: new Map() };
@@ -98,7 +99,9 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
           p.specifiers.set(r.module, (p.specifiers.get(r.module) ?? 0) + 1);
         }
         p.files.add(m.file);
-        p.names.add(n.imported === n.local ? n.imported : `${n.imported} as ${n.local}`);
+        // `names` is what a migration may move: members of a concept (a subclass) keep theirs.
+        if (!concept || def === concept.definition)
+          p.names.add(n.imported === n.local ? n.imported : `${n.imported} as ${n.local}`);
         addName(p.byName, n.imported, imp, m.file);
       }
     });
@@ -115,7 +118,8 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     const concept = typeof key === 'string' ? concepts.find((c) => c.name === key) : undefined;
     if (paths.size < 2 && !concept) continue;
     const main = concept?.definition ?? ([...group.defs][0] as Definition);
-    const def = { file: main.file, line: main.line, name: main.name };
+    // A configured concept is migrated to its canonical symbol, whatever its definition is called.
+    const def = { file: main.file, line: main.line, name: concept?.symbol ?? main.name };
     const list = [...paths.values()].map((p) => {
       // TS: the most used bare/alias specifier names the path; relative ones use the file.
       const named = [...p.specifiers]

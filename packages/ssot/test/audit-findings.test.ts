@@ -220,3 +220,16 @@ test('--max-findings and --min-severity keep the text report short', () => {
   assert.match(errors.stdout, /^ERROR cycle/m);
   assert.match(errors.stdout, /8 findings below --min-severity not shown/);
 });
+
+test('--format json of the new findings (and of --concept) matches the JSON Schema', async () => {
+  const { Ajv } = await import('ajv');
+  const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', 'audit-report.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+  for (const extra of [[], ['--concept', 'WebSocketManager']]) {
+    const r = ssot('audit', fixture('py-concept'), '--format', 'json', ...extra);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.ok(validate(report as unknown), JSON.stringify(validate.errors));
+    assert.ok(report.findings.some((f: { rule: string }) => f.rule === 'shim-module'));
+  }
+});

@@ -95,7 +95,11 @@ export function shimProfile(
     });
     return { reexports, own: [], alsoRuns: [] };
   }
-  // Python: names bound by module-level runtime imports from the project.
+  // Python: only a module something passes through can be a shim (checked first: cheap).
+  const takenFrom = importedFrom.get(m.file);
+  const isInit = m.file.endsWith('__init__.py');
+  if (!record.hasAll && !isInit && takenFrom === undefined) return null;
+  // Names bound by module-level runtime imports from the project.
   const imported = new Map<string, Reexport>();
   // A PEP 562 module `__getattr__` hands the names out lazily (`ssot shim --lazy`): its
   // TYPE_CHECKING and function-level imports say what it passes on.
@@ -141,10 +145,9 @@ export function shimProfile(
   }
   if (passed.size === 0) return null;
   if (own.length > OWN_SHARE * (own.length + passed.size)) return null;
-  const takenFrom = importedFrom.get(m.file);
   const throughIt =
     record.hasAll ||
-    m.file.endsWith('__init__.py') ||
+    isInit ||
     (takenFrom !== undefined && [...passed.keys()].some((n) => takenFrom.has(n) || takenFrom.has('*')));
   if (!throughIt) return null;
   const reexports = [...passed.values()].sort((a, b) => a.name.localeCompare(b.name));

@@ -340,6 +340,13 @@ class Scanner {
     }
   }
 
+  /** The keyword token i is (a constant string, nothing allocated), or '' for other tokens. */
+  word(i: number): string {
+    if (this.kind(i) !== T.Name) return '';
+    const id = this.sub(i);
+    return id === 0 ? '' : (KEYWORD_LIST[id - 1] as string);
+  }
+
   /** `match`, `case` or `type` opening a statement (soft keywords). */
   softKeyword(i: number): boolean {
     return this.is(i, 'match') || this.is(i, 'case') || this.is(i, 'type');
@@ -503,7 +510,7 @@ class Scanner {
   simple(a: number, b: number, block: Block, top: boolean): void {
     if (a >= b) return;
     this.check(a, b);
-    const first = this.kind(a) === T.Name ? this.str(a) : '';
+    const first = this.word(a);
     if (first === 'raise') {
       // Python 2's `raise E, "message"`.
       let depth = 0;
@@ -557,9 +564,9 @@ class Scanner {
         return;
       }
     }
-    const soleTarget = this.kind(a) === T.Name && !KEYWORDS.has(first) && (eq === a + 1 || annotation === a + 1);
+    const soleTarget = this.kind(a) === T.Name && first === '' && (eq === a + 1 || annotation === a + 1);
     if (soleTarget) {
-      if (first === '__all__') {
+      if (this.is(a, '__all__')) {
         this.record.hasAll = true;
         if (eq !== -1) this.collectAll(eq + 1, b, a);
         return;
@@ -567,12 +574,12 @@ class Scanner {
       const right = eq === -1 ? -1 : eq + 1;
       const path = right === -1 ? null : this.namePath(right, b);
       this.bind(a, path ? 'alias' : 'variable', path);
-      if (block.fallback) this.effect(a, 'fallback', first, right === -1 ? '' : this.text.slice(this.start(right), this.end(b - 1)));
+      if (block.fallback) this.effect(a, 'fallback', this.str(a), right === -1 ? '' : this.text.slice(this.start(right), this.end(b - 1)));
       return;
     }
     if (eq !== -1 || annotation !== -1) return;
     // A call statement: `logger.info(…)`, `warnings.warn(…)`, `helper()`.
-    if (this.kind(a) === T.Name && !KEYWORDS.has(first)) {
+    if (this.kind(a) === T.Name && first === '') {
       let i = a;
       while (i + 2 < b && this.is(i + 1, '.') && this.kind(i + 2) === T.Name) i += 2;
       if (i + 1 < b && this.is(i + 1, '(') && this.closeOf(i + 1) === this.end(b - 1)) {
@@ -684,7 +691,7 @@ class Scanner {
       } else if (depth > (stack[stack.length - 1] as Block).depth) this.fail(a, 'unexpected indent');
       while ((stack[stack.length - 1] as Block).depth > depth) stack.pop();
       // Clauses end a group at this depth; anything else closes it (a try needs a handler).
-      const first = this.kind(a) === T.Name ? this.str(a) : '';
+      const first = this.word(a);
       const clause = first === 'elif' || first === 'else' || first === 'except' || first === 'finally';
       for (let d = group.length - 1; d > depth; d--) {
         if (group[d] === 'try' && !tryClauses[d]) this.fail(a, "expected 'except' or 'finally' block");
@@ -707,7 +714,7 @@ class Scanner {
       }
       const block = stack[stack.length - 1] as Block;
       const softHeader =
-        (first === 'match' || first === 'case') && this.is(b - 1, ':') && b - a > 2 && !this.is(a + 1, '=') && !this.is(a + 1, '.');
+        this.kind(a) === T.Name && (this.is(a, 'match') || this.is(a, 'case')) && this.is(b - 1, ':') && b - a > 2 && !this.is(a + 1, '=') && !this.is(a + 1, '.');
       if (this.is(a, '@')) {
         this.check(a, b);
         decorated = l;

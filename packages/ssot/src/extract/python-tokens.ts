@@ -140,9 +140,20 @@ class Tokenizer {
     const text = this.text;
     const quote = text.charCodeAt(q);
     const triple = text.charCodeAt(q + 1) === quote && text.charCodeAt(q + 2) === quote;
-    const formatted = /[fFtT]/.test(prefix);
-    const raw = /[rR]/.test(prefix);
+    const formatted = prefix !== '' && /[fFtT]/.test(prefix);
     let p = q + (triple ? 3 : 1);
+    if (triple && !formatted) {
+      // Docstrings and SQL blocks: jump from quote to quote, skipping escaped ones.
+      const close = quote === 34 ? '"""' : "'''";
+      for (;;) {
+        const at = text.indexOf(close, p);
+        if (at === -1) this.fail(start, 'unterminated triple-quoted string literal');
+        let backslashes = 0;
+        while (text.charCodeAt(at - 1 - backslashes) === 92) backslashes++;
+        if (backslashes % 2 === 0) return at + 3;
+        p = at + 1;
+      }
+    }
     for (;;) {
       const c = text.charCodeAt(p);
       if (Number.isNaN(c)) {
@@ -167,7 +178,6 @@ class Tokenizer {
         if (text.charCodeAt(p + 1) === 125) p += 2;
         else this.fail(p, "f-string: single '}' is not allowed");
       } else p++;
-      void raw;
     }
   }
 
@@ -285,9 +295,10 @@ class Tokenizer {
         atLineStart = false;
         lineHasTokens = false;
       }
-      const c = text.charCodeAt(p);
+      let c = text.charCodeAt(p);
       if (c === 32 || c === 9 || c === 12) {
-        p++;
+        do c = text.charCodeAt(++p);
+        while (c === 32 || c === 9 || c === 12);
         continue;
       }
       if (c === 10 || c === 13) {
@@ -300,7 +311,10 @@ class Tokenizer {
         continue;
       }
       if (c === 35) {
-        while (p < n && text.charCodeAt(p) !== 10 && text.charCodeAt(p) !== 13) p++;
+        const nl = text.indexOf('\n', p);
+        const end = nl === -1 ? n : nl;
+        const cr = text.lastIndexOf('\r', end);
+        p = cr > p ? cr : end;
         continue;
       }
       if (c === 92) {

@@ -93,19 +93,22 @@ export function feedbackArcSet(nodeCount: number, edges: WeightedEdge[]): Weight
     if ((order[e.from] as number) >= (order[e.to] as number)) cut.add(i);
   });
   // Put back, most expensive first, every cut edge that closes no cycle with the kept ones.
-  const kept = (i: number) => !cut.has(i);
+  const isCut = new Uint8Array(edges.length);
+  for (const i of cut) isCut[i] = 1;
+  const seen = new Int32Array(nodeCount); // visit stamp per search: no array per search
+  let stamp = 0;
   const reaches = (from: number, to: number): boolean => {
-    const seen = new Uint8Array(nodeCount);
+    stamp++;
     const stack = [from];
-    seen[from] = 1;
+    seen[from] = stamp;
     while (stack.length) {
       const v = stack.pop() as number;
       if (v === to) return true;
       for (const i of out[v] as number[]) {
-        if (!kept(i)) continue;
+        if (isCut[i]) continue;
         const w = (edges[i] as WeightedEdge).to;
-        if (!seen[w]) {
-          seen[w] = 1;
+        if (seen[w] !== stamp) {
+          seen[w] = stamp;
           stack.push(w);
         }
       }
@@ -117,7 +120,10 @@ export function feedbackArcSet(nodeCount: number, edges: WeightedEdge[]): Weight
   );
   for (const i of candidates) {
     const e = edges[i] as WeightedEdge;
-    if (!reaches(e.to, e.from)) cut.delete(i);
+    if (!reaches(e.to, e.from)) {
+      cut.delete(i);
+      isCut[i] = 0;
+    }
   }
   return [...cut].map((i) => edges[i] as WeightedEdge);
 }

@@ -16,18 +16,22 @@ type Candidate = DuplicateBinding & { name: string; imported: boolean };
 export function duplicateDefinition(ctx: RuleContext): Finding[] {
   const { graph, symbols, config, importedFrom } = ctx;
   const includeUnimported = config.duplicates?.includeUnimported ?? false;
-  // Files importing each (file, name).
-  const importersOf = new Map<string, Set<string>>();
+  // Files importing each name of each file (nested maps: no key strings built per import).
+  const importersOf = new Map<string, Map<string, Set<string>>>();
   for (const m of graph.modules.values()) {
     m.record.imports.forEach((imp, i) => {
       const target = m.resolved[i]?.file;
       if (!target || target === m.file) return;
+      let byName = importersOf.get(target);
+      if (!byName) {
+        byName = new Map();
+        importersOf.set(target, byName);
+      }
       for (const n of imp.names) {
-        const key = `${target}\0${n.imported}`;
-        let set = importersOf.get(key);
+        let set = byName.get(n.imported);
         if (!set) {
           set = new Set();
-          importersOf.set(key, set);
+          byName.set(n.imported, set);
         }
         set.add(m.file);
       }
@@ -73,7 +77,7 @@ export function duplicateDefinition(ctx: RuleContext): Finding[] {
     const importerFiles = new Set<string>();
     let importedModules = 0;
     for (const c of list) {
-      const set = importersOf.get(`${c.file}\0${symbol}`);
+      const set = importersOf.get(c.file)?.get(symbol);
       if (set?.size) importedModules++;
       for (const f of set ?? []) importerFiles.add(f);
     }

@@ -71,7 +71,9 @@ export function classifyConvention(
       kind: 'fixture',
       reason: `a test helper or fixture defined only in tests: ${evidence}`,
     };
-  if (ENTRY.test(name) && rarelyImported && bindings.every((b) => b.kind === 'function'))
+  // Entry points are imported now and then (by their tests, a launcher) and still per module.
+  const entryImports = importedFrom <= Math.max(3, Math.floor(n / 2));
+  if (ENTRY.test(name) && entryImports && bindings.every((b) => b.kind !== 'class'))
     return {
       kind: 'entry-point',
       reason: `an entry point (${inScripts} in scripts): ${evidence}`,

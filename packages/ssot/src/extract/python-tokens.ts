@@ -167,7 +167,9 @@ class Tokenizer {
         if (text.charCodeAt(p + 1) === quote && text.charCodeAt(p + 2) === quote) return p + 3;
         p++;
       } else if (c === 92 /* \ */) {
-        p += 2;
+        // In an f-string a backslash does not escape a brace: `\}}` is a backslash and `}}`.
+        const next = text.charCodeAt(p + 1);
+        p += formatted && (next === 123 || next === 125) ? 1 : 2;
         if (text.charCodeAt(p - 1) === 13 && text.charCodeAt(p) === 10) p++;
       } else if ((c === 10 || c === 13) && !triple) {
         this.fail(start, 'unterminated string literal');

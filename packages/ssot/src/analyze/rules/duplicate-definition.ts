@@ -46,7 +46,11 @@ export function duplicateDefinition(ctx: RuleContext): Finding[] {
       // One concept per language: a Python class and a TS class are not merged.
       const key = `${m.record.language}:${b.name}`;
       const list = byName.get(key);
-      if (list) list.push({ file: m.file, binding: b });
+      // A name defined again in the same module (`@overload` stubs, a fallback `def`) is one
+      // binding of that module: the last definition is what the module exports.
+      const prev = list?.findIndex((x) => x.file === m.file) ?? -1;
+      if (list && prev !== -1 && b.kind !== 'alias' && list[prev]?.binding.kind !== 'alias') list[prev] = { file: m.file, binding: b };
+      else if (list) list.push({ file: m.file, binding: b });
       else byName.set(key, [{ file: m.file, binding: b }]);
     }
   }

@@ -21,6 +21,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { WORDS } from './generate.js';
 
 export interface CorpusOptions {
   /** Total number of source files (Python + TypeScript). */
@@ -71,46 +72,6 @@ class Random {
   }
 }
 
-const WORDS = [
-  'account',
-  'agent',
-  'audit',
-  'billing',
-  'cache',
-  'channel',
-  'chat',
-  'config',
-  'cost',
-  'event',
-  'feature',
-  'gateway',
-  'history',
-  'invoice',
-  'job',
-  'ledger',
-  'message',
-  'metric',
-  'notify',
-  'order',
-  'payment',
-  'policy',
-  'queue',
-  'report',
-  'run',
-  'search',
-  'session',
-  'stream',
-  'task',
-  'team',
-  'thread',
-  'token',
-  'tool',
-  'usage',
-  'user',
-  'webhook',
-  'workflow',
-  'worker',
-] as const;
 const cap = (s: string) => (s[0]?.toUpperCase() ?? '') + s.slice(1);
 const camel = (s: string) => s.split('_').map(cap).join('');
 

@@ -18,7 +18,10 @@ import { auditFixture, fixture, PACKAGE_ROOT } from './helpers.js';
 const BIN = join(PACKAGE_ROOT, 'bin', 'ssot.js');
 
 function ssot(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -52,7 +55,9 @@ for (const [name, runs] of SHAPES) {
     const shim = shims[0] as ShimModuleFinding;
     assert.equal(shim.module, 'app.shim');
     assert.equal(shim.importers, 1);
-    assert.deepEqual(shim.reexports, [{ name: 'WebSocketManager', imported: 'WebSocketManager', from: 'app.core' }]);
+    assert.deepEqual(shim.reexports, [
+      { name: 'WebSocketManager', imported: 'WebSocketManager', from: 'app.core' },
+    ]);
     assert.deepEqual(shim.own, []);
     if (runs) {
       assert.equal(shim.alsoRuns.length, 1, shim.alsoRuns.join('; '));
@@ -70,7 +75,8 @@ test('shim-module: a module that uses what it imports and defines its own names 
   const dir = tree({
     'app/__init__.py': '',
     'app/core.py': 'class A:\n    pass\n',
-    'app/service.py': 'from app.core import A\n\n\ndef make():\n    return A()\n\n\ndef other():\n    return 1\n',
+    'app/service.py':
+      'from app.core import A\n\n\ndef make():\n    return A()\n\n\ndef other():\n    return 1\n',
     'app/user.py': 'from app.service import A, make\n',
   });
   try {
@@ -84,7 +90,8 @@ test('shim-module: a module that uses what it imports and defines its own names 
 test('ranking: a name with 3 implementations and 100 importers ranks far above 50 main functions, which are notes', async () => {
   const files: Record<string, string> = { 'app/__init__.py': '', 'scripts/__init__.py': '' };
   for (const k of [0, 1, 2]) files[`app/transport_${k}.py`] = `class Transport:\n    kind = ${k}\n`;
-  for (let i = 0; i < 100; i++) files[`app/use_${i}.py`] = `from app.transport_${i % 3} import Transport\n`;
+  for (let i = 0; i < 100; i++)
+    files[`app/use_${i}.py`] = `from app.transport_${i % 3} import Transport\n`;
   for (let i = 0; i < 50; i++) files[`scripts/job_${i}.py`] = 'def main():\n    return 0\n';
   files['scripts/all.py'] = 'from scripts.job_0 import main\n';
   const dir = tree(files);
@@ -98,12 +105,18 @@ test('ranking: a name with 3 implementations and 100 importers ranks far above 5
     assert.equal(transport.importers, 100);
     assert.equal(main.severity, 'note');
     assert.equal(main.convention?.kind, 'entry-point');
-    assert.match(main.convention?.reason ?? '', /bound in 50 modules \(each its own\), imported from 1 of them/);
+    assert.match(
+      main.convention?.reason ?? '',
+      /bound in 50 modules \(each its own\), imported from 1 of them/,
+    );
     assert.ok(report.findings.indexOf(transport) < report.findings.indexOf(main));
     assert.ok(transport.score > 10 * main.score, `${transport.score} vs ${main.score}`);
     // The text report opens with the concept and what to do about it.
     const text = ssot('audit', dir, '--scope', 'all').stdout;
-    assert.match(text.split('\n').slice(3, 6).join('\n'), /Most fragmented concepts:\n {2}Transport: .*choose one of the 3 implementations/);
+    assert.match(
+      text.split('\n').slice(3, 6).join('\n'),
+      /Most fragmented concepts:\n {2}Transport: .*choose one of the 3 implementations/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -128,10 +141,22 @@ test('import-fragmentation: one finding per configured concept, with its members
     { name: 'SocketManager', statements: 1, files: 1 },
   ]);
   assert.deepEqual(
-    f.paths.map((p) => [p.module, p.statements, p.files, p.canonical, p.byName.map((n) => `${n.name} ${n.statements}`)]),
+    f.paths.map((p) => [
+      p.module,
+      p.statements,
+      p.files,
+      p.canonical,
+      p.byName.map((n) => `${n.name} ${n.statements}`),
+    ]),
     [
       ['app.realtime.manager', 3, 3, true, ['WebSocketManager 2', 'WSManager 1']],
-      ['app.ws.compat', 3, 2, false, ['CompatWebSocketManager 1', 'SocketManager 1', 'WebSocketManager 1']],
+      [
+        'app.ws.compat',
+        3,
+        2,
+        false,
+        ['CompatWebSocketManager 1', 'SocketManager 1', 'WebSocketManager 1'],
+      ],
       ['app.websocket.manager', 2, 2, false, ['WebSocketManager 1', 'WSManager 1']],
     ],
   );
@@ -155,7 +180,10 @@ test('cycle: the component lists its members by package and the fewest import ed
     'app/svc/c.py': 'from app.core.ws import z\nfrom app.svc.a import x\n',
     'app/core/util.py': 'from app.svc.c import q\n',
   });
-  writeFileSync(join(dir, 'app/core/ws.py'), 'from app.svc.a import x\nfrom app.svc.b import y\nfrom app.core.util import u\nz = 0\n');
+  writeFileSync(
+    join(dir, 'app/core/ws.py'),
+    'from app.svc.a import x\nfrom app.svc.b import y\nfrom app.core.util import u\nz = 0\n',
+  );
   try {
     const { report } = await audit({ root: dir, workers: 0 });
     const cycles = only(report.findings, 'cycle').filter((c) => c.kind === 'runtime');
@@ -179,7 +207,9 @@ test('cycle: the component lists its members by package and the fewest import ed
 test('--concept: the report focused on one concept (golden)', () => {
   const r = ssot('audit', fixture('py-concept'), '--concept', 'WebSocketManager');
   assert.equal(r.code, 0, r.stderr);
-  const text = r.stdout.replace(/^ssot audit .*$/m, 'ssot audit <root>').replace(/ in \d+(\.\d+)? m?s/, ' in <time>');
+  const text = r.stdout
+    .replace(/^ssot audit .*$/m, 'ssot audit <root>')
+    .replace(/ in \d+(\.\d+)? m?s/, ' in <time>');
   const golden = join(PACKAGE_ROOT, 'test', 'golden', 'concept-WebSocketManager.txt');
   if (process.env.UPDATE_GOLDEN) writeFileSync(golden, text);
   assert.equal(text, readFileSync(golden, 'utf8'));
@@ -192,19 +222,30 @@ test('bad input: an unknown --concept, bad --scope/--min-severity/--max-findings
   const scope = ssot('audit', fixture('py-concept'), '--scope', 'prod');
   assert.equal(scope.code, 2);
   assert.match(scope.stderr, /unknown scope \(or all\) "prod"/);
-  assert.match(ssot('audit', fixture('py-concept'), '--min-severity', 'fatal').stderr, /unknown severity "fatal"/);
-  assert.match(ssot('audit', fixture('py-concept'), '--max-findings', 'many').stderr, /--max-findings takes a whole number ≥ 0/);
+  assert.match(
+    ssot('audit', fixture('py-concept'), '--min-severity', 'fatal').stderr,
+    /unknown severity "fatal"/,
+  );
+  assert.match(
+    ssot('audit', fixture('py-concept'), '--max-findings', 'many').stderr,
+    /--max-findings takes a whole number ≥ 0/,
+  );
   const dir = tree({
     'app/__init__.py': '',
     'app/ok.py': 'import os\n',
     'app/blob.py': 'x = 1\n\0\0\0\n',
     'app/huge.py': `DATA = [\n${'    (1, 2, 3),\n'.repeat(80_000)}]\n`,
-    'app/latin1.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]).toString('latin1'),
+    'app/latin1.py': Buffer.from([0x78, 0x20, 0x3d, 0x20, 0x22, 0xe9, 0x22, 0x0a]).toString(
+      'latin1',
+    ),
   });
   try {
     const r = ssot('audit', dir);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Skipped:\n {4}app\/blob\.py {2}binary \(contains NUL bytes\)\n {4}app\/huge\.py {2}larger than 1048576 bytes \(1200011\)/);
+    assert.match(
+      r.stdout,
+      /Skipped:\n {4}app\/blob\.py {2}binary \(contains NUL bytes\)\n {4}app\/huge\.py {2}larger than 1048576 bytes \(1200011\)/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -223,7 +264,9 @@ test('--max-findings and --min-severity keep the text report short', () => {
 
 test('--format json of the new findings (and of --concept) matches the JSON Schema', async () => {
   const { Ajv } = await import('ajv');
-  const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schema', 'audit-report.schema.json'), 'utf8')) as object;
+  const schema = JSON.parse(
+    readFileSync(join(PACKAGE_ROOT, 'schema', 'audit-report.schema.json'), 'utf8'),
+  ) as object;
   const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
   for (const extra of [[], ['--concept', 'WebSocketManager']]) {
     const r = ssot('audit', fixture('py-concept'), '--format', 'json', ...extra);

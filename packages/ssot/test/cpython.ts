@@ -73,7 +73,10 @@ json.dumps({p: census(p) for p in json.loads(PATHS)})
 let py: Awaited<ReturnType<typeof loadPyodide>> | null = null;
 
 /** CPython's verdict on each file (absolute paths below `root`). */
-export async function cpythonCensus(root: string, files: string[]): Promise<Map<string, CensusFile>> {
+export async function cpythonCensus(
+  root: string,
+  files: string[],
+): Promise<Map<string, CensusFile>> {
   if (!py) {
     py = await loadPyodide();
     py.FS.mkdir('/mnt');

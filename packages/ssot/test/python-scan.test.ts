@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
@@ -33,23 +41,45 @@ function walk(dir: string, out: string[] = []): string[] {
 
 const BREAKERS: [string, (text: string) => { text: string; line: number } | null][] = [
   ['python 2 print', (t) => breakAt(t, 0.5, 'print "starting up"')],
-  ['merge conflict', (t) => breakAt(t, 0.5, '<<<<<<< HEAD\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> feature')],
+  [
+    'merge conflict',
+    (t) => breakAt(t, 0.5, '<<<<<<< HEAD\nVALUE = 1\n=======\nVALUE = 2\n>>>>>>> feature'),
+  ],
   ['jinja template', (t) => breakAt(t, 0, '{% if settings.debug %}\nimport pdb\n{% endif %}')],
   ['broken def', (t) => breakAt(t, 1, 'def upgrade(:\n    pass')],
-  ['python 2 except', (t) => breakAt(t, 1, 'try:\n    import cPickle as pickle\nexcept ImportError, e:\n    pickle = None')],
-  ['truncated', (t) => {
-    const at = t.indexOf('(', Math.floor(t.length * 0.6));
-    if (at < 0) return null;
-    return { text: t.slice(0, at + 1), line: t.slice(0, at).split('\n').length };
-  }],
+  [
+    'python 2 except',
+    (t) =>
+      breakAt(
+        t,
+        1,
+        'try:\n    import cPickle as pickle\nexcept ImportError, e:\n    pickle = None',
+      ),
+  ],
+  [
+    'truncated',
+    (t) => {
+      const at = t.indexOf('(', Math.floor(t.length * 0.6));
+      if (at < 0) return null;
+      return { text: t.slice(0, at + 1), line: t.slice(0, at).split('\n').length };
+    },
+  ],
 ];
 
 /** Inserts `lines` at a top-level line boundary near `where` (0…1) of the file. */
-function breakAt(text: string, where: number, lines: string): { text: string; line: number } | null {
+function breakAt(
+  text: string,
+  where: number,
+  lines: string,
+): { text: string; line: number } | null {
   const all = text.split('\n');
   let i = Math.floor(all.length * where);
   // A top-level position: the line before is not indented, not inside brackets or strings.
-  while (i < all.length && !(i === 0 || /^(def|class|import|from|[A-Za-z_]+ = )/.test(all[i] ?? ''))) i++;
+  while (
+    i < all.length &&
+    !(i === 0 || /^(def|class|import|from|[A-Za-z_]+ = )/.test(all[i] ?? ''))
+  )
+    i++;
   if (i >= all.length) i = all.length;
   const before = all.slice(0, i);
   return { text: [...before, lines, ...all.slice(i)].join('\n'), line: before.length + 1 };
@@ -61,7 +91,12 @@ function statements(r: FileRecord) {
   for (const i of r.imports) {
     if (i.kind === 'dynamic' || seen.has(i.span.start)) continue;
     seen.add(i.span.start);
-    const names = i.kind === 'import-module' ? r.imports.filter((x) => x.span.start === i.span.start).length : i.kind === 'export-all' ? 1 : i.names.length;
+    const names =
+      i.kind === 'import-module'
+        ? r.imports.filter((x) => x.span.start === i.span.start).length
+        : i.kind === 'export-all'
+          ? 1
+          : i.names.length;
     out.push(
       `${i.line} ${i.kind === 'import-module' ? 'import' : 'from'} ${names}${i.functionLevel ? ' fn' : ''}${i.typeChecking ? ' tc' : ''}${i.inTryImportError ? ' try' : ''}`,
     );
@@ -71,14 +106,19 @@ function statements(r: FileRecord) {
 
 function expected(c: CensusFile) {
   return c.imports
-    .map((i) => `${i.line} ${i.kind} ${i.names}${i.functionLevel ? ' fn' : ''}${i.typeChecking ? ' tc' : ''}${i.tryImportError ? ' try' : ''}`)
+    .map(
+      (i) =>
+        `${i.line} ${i.kind} ${i.names}${i.functionLevel ? ' fn' : ''}${i.typeChecking ? ' tc' : ''}${i.tryImportError ? ' try' : ''}`,
+    )
     .sort();
 }
 
 test('python scanner: CPython 3.13 parses a file exactly when the scanner does, errors on the same line, the same imports', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ssot-scan-oracle-'));
   try {
-    const real = [...walk('/usr/lib/python3.11'), ...walk('/usr/lib/python3/dist-packages')].filter((_, i) => i % 2 === 0);
+    const real = [...walk('/usr/lib/python3.11'), ...walk('/usr/lib/python3/dist-packages')].filter(
+      (_, i) => i % 2 === 0,
+    );
     assert.ok(real.length >= 300, `real Python files on this machine: ${real.length}`);
     const files: string[] = [];
     const injected = new Map<string, number>();
@@ -119,13 +159,18 @@ test('python scanner: CPython 3.13 parses a file exactly when the scanner does, 
       if (!c.error) {
         if (r.parseError) falseErrors.push(`${f}: ${JSON.stringify(r.parseError)}`);
         else if (JSON.stringify(statements(r)) !== JSON.stringify(expected(c)))
-          wrongImports.push(`${f}: ssot ${statements(r).join('; ')} ≠ CPython ${expected(c).join('; ')}`);
+          wrongImports.push(
+            `${f}: ssot ${statements(r).join('; ')} ≠ CPython ${expected(c).join('; ')}`,
+          );
         continue;
       }
       cpythonErrors++;
-      if (!r.parseError) missedErrors.push(`${f}: CPython ${c.error.line}:${c.error.column} ${c.error.message}`);
+      if (!r.parseError)
+        missedErrors.push(`${f}: CPython ${c.error.line}:${c.error.column} ${c.error.message}`);
       else if (r.parseError.line !== c.error.line)
-        wrongLine.push(`${f}: ssot ${r.parseError.line} ${r.parseError.message}, CPython ${c.error.line} ${c.error.message}`);
+        wrongLine.push(
+          `${f}: ssot ${r.parseError.line} ${r.parseError.message}, CPython ${c.error.line} ${c.error.message}`,
+        );
     }
     assert.ok(injected.size >= 50, `broken files: ${injected.size}`);
     assert.ok(cpythonErrors >= injected.size, 'CPython rejects every broken file');
@@ -143,7 +188,10 @@ test('python scanner: 3.12/3.13 syntax parses (nested f-strings, starred returns
     const text = readFileSync(join(FIXTURES, 'py-modern/app', f), 'utf8');
     assert.equal(scanPython(f, text).parseError, null, f);
   }
-  const r = scanPython('fstrings.py', readFileSync(join(FIXTURES, 'py-modern/app/fstrings.py'), 'utf8'));
+  const r = scanPython(
+    'fstrings.py',
+    readFileSync(join(FIXTURES, 'py-modern/app/fstrings.py'), 'utf8'),
+  );
   assert.deepEqual(
     r.imports.map((i) => [i.specifier, i.functionLevel]),
     [

@@ -25,7 +25,9 @@ function memberDefinition(ctx: RuleContext, member: string): Definition | null {
   const colon = member.lastIndexOf(':');
   const dot = member.lastIndexOf('.');
   const [module, name] =
-    colon > 0 ? [member.slice(0, colon), member.slice(colon + 1)] : [member.slice(0, dot), member.slice(dot + 1)];
+    colon > 0
+      ? [member.slice(0, colon), member.slice(colon + 1)]
+      : [member.slice(0, dot), member.slice(dot + 1)];
   if (!module || !name) return null;
   const file = moduleFile(ctx, module);
   return file ? ctx.symbols.resolveExport(file, name) : null;
@@ -45,7 +47,13 @@ export function configuredConcepts(ctx: RuleContext): ConfiguredConcept[] {
       const def = memberDefinition(ctx, member);
       if (def && !definitions.includes(def)) definitions.push(def);
     }
-    out.push({ name, canonicalModule: c.canonical.module, symbol: c.canonical.symbol ?? name, definition, definitions });
+    out.push({
+      name,
+      canonicalModule: c.canonical.module,
+      symbol: c.canonical.symbol ?? name,
+      definition,
+      definitions,
+    });
   }
   cache.set(ctx, out);
   return out;

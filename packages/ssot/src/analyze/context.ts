@@ -15,7 +15,11 @@ export interface RuleContext {
 }
 
 /** The context every rule reads (indexes computed once). */
-export function ruleContext(graph: ProjectGraph, symbols: SymbolResolver, config: SsotConfig): RuleContext {
+export function ruleContext(
+  graph: ProjectGraph,
+  symbols: SymbolResolver,
+  config: SsotConfig,
+): RuleContext {
   const importedFrom = importedFromIndex(graph);
   const shims = new Map<string, ShimProfile>();
   for (const m of graph.modules.values()) {
@@ -57,4 +61,3 @@ export function moduleMatches(pattern: string, candidates: (string | null | unde
   }
   return candidates.some((c) => c === pattern);
 }
-

@@ -26,7 +26,8 @@ const DUNDER = /^__\w+__$/;
 const ENTRY = /^(main|cli|run|entrypoint|entry_point|run_main|handler|lambda_handler)$/;
 const TEST_HOOK =
   /^(pytest_\w+|setUp|tearDown|setUpClass|tearDownClass|setUpModule|tearDownModule|setup_module|teardown_module|setup_function|teardown_function|load_tests|beforeAll|afterAll|beforeEach|afterEach)$/;
-const FRAMEWORK = /^(app|application|router|api|bp|blueprint|celery|celery_app|urlpatterns|db|server|handler|routes|config|settings|default_app_config)$/;
+const FRAMEWORK =
+  /^(app|application|router|api|bp|blueprint|celery|celery_app|urlpatterns|db|server|handler|routes|config|settings|default_app_config)$/;
 const DOUBLE = /^(Mock|Fake|Stub|Dummy|Spy|Test)[A-Z_]\w*$|^\w+(Mock|Fake|Stub|Double)$/;
 
 /** Names every module may have its own of (loggers, `__version__`): never counted as own code. */
@@ -79,7 +80,10 @@ export function classifyConvention(
       reason: `an entry point (${inScripts} in scripts): ${evidence}`,
     };
   if (FRAMEWORK.test(name) && rarelyImported)
-    return { kind: 'framework-object', reason: `a framework object per app or module: ${evidence}` };
+    return {
+      kind: 'framework-object',
+      reason: `a framework object per app or module: ${evidence}`,
+    };
   // The general rule: many modules, each its own, and (almost) nobody imports it by name.
   if (n >= 5 && implementations >= n * 0.8 && rarelyImported)
     return { kind: 'per-module', reason: `a per-module name: ${evidence}` };

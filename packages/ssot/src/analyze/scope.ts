@@ -6,7 +6,8 @@ export type Scope = 'production' | 'test' | 'fixture' | 'script';
 
 export const SCOPES: readonly Scope[] = ['production', 'test', 'fixture', 'script'];
 
-const FIXTURE = /(^|\/)(conftest\.py|fixtures?\/|__fixtures__\/|testdata\/|test_data\/|__mocks__\/)/;
+const FIXTURE =
+  /(^|\/)(conftest\.py|fixtures?\/|__fixtures__\/|testdata\/|test_data\/|__mocks__\/)/;
 const TEST =
   /(^|\/)(tests?|testing|__tests__|spec|specs|e2e)\/|(^|\/)test_[^/]*\.py$|_test\.py$|\.(test|spec)\.[cm]?[jt]sx?$/;
 const SCRIPT = /(^|\/)(scripts?|bin|tools|migrations|alembic|examples?|benchmarks?|bench|docs)\//;

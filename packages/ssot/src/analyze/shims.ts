@@ -111,7 +111,8 @@ export function shimProfile(
     if (imp.kind === 'export-all') imported.set('*', { name: '*', imported: '*', from });
     if (imp.kind === 'import-module') return; // a module object, not a re-exported name
     for (const n of imp.names) {
-      if (!imported.has(n.local)) imported.set(n.local, { name: n.local, imported: n.imported, from });
+      if (!imported.has(n.local))
+        imported.set(n.local, { name: n.local, imported: n.imported, from });
     }
   });
   if (imported.size === 0) return null;
@@ -148,7 +149,8 @@ export function shimProfile(
   const throughIt =
     record.hasAll ||
     isInit ||
-    (takenFrom !== undefined && [...passed.keys()].some((n) => takenFrom.has(n) || takenFrom.has('*')));
+    (takenFrom !== undefined &&
+      [...passed.keys()].some((n) => takenFrom.has(n) || takenFrom.has('*')));
   if (!throughIt) return null;
   const reexports = [...passed.values()].sort((a, b) => a.name.localeCompare(b.name));
   return { reexports, own: own.sort(), alsoRuns: describeEffects(record.effects, defined) };

@@ -1,8 +1,8 @@
 import type { RuleId } from '../config/config.js';
 import type { EdgeKind } from '../graph/graph.js';
 import type { Convention } from './conventions.js';
-import type { Reexport } from './shims.js';
 import type { Scope } from './scope.js';
+import type { Reexport } from './shims.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 

@@ -1,12 +1,19 @@
 import { LineIndex } from './lines.js';
-import { KEYWORDS as KEYWORD_LIST, keywordId, OPS, opId, T, type Tokens, tokenize } from './python-tokens.js';
-import { emptyRecord } from './record.js';
+import {
+  KEYWORDS as KEYWORD_LIST,
+  keywordId,
+  OPS,
+  opId,
+  T,
+  type Tokens,
+  tokenize,
+} from './python-tokens.js';
+import { emptyRecord, pythonImport } from './record.js';
 import type {
   BindingKind,
   FileRecord,
   ImportedName,
   ImportKind,
-  ImportRecord,
   ModuleEffect,
   Span,
 } from './types.js';
@@ -22,11 +29,44 @@ import type {
  */
 
 const KEYWORDS = new Set<string>(KEYWORD_LIST);
-const COMPOUND = new Set(['if', 'elif', 'else', 'while', 'for', 'try', 'except', 'finally', 'with', 'def', 'class']);
+const COMPOUND = new Set([
+  'if',
+  'elif',
+  'else',
+  'while',
+  'for',
+  'try',
+  'except',
+  'finally',
+  'with',
+  'def',
+  'class',
+]);
 /** Keywords after which a statement cannot end. */
 const NEEDS_MORE = new Set([
-  'and', 'or', 'not', 'in', 'is', 'lambda', 'import', 'from', 'as', 'await', 'assert', 'del', 'if',
-  'elif', 'while', 'for', 'with', 'class', 'def', 'global', 'nonlocal', 'async', 'except',
+  'and',
+  'or',
+  'not',
+  'in',
+  'is',
+  'lambda',
+  'import',
+  'from',
+  'as',
+  'await',
+  'assert',
+  'del',
+  'if',
+  'elif',
+  'while',
+  'for',
+  'with',
+  'class',
+  'def',
+  'global',
+  'nonlocal',
+  'async',
+  'except',
 ]);
 const OPENERS = new Set(['(', '[', '{']);
 const CLOSERS = new Set([')', ']', '}']);
@@ -133,7 +173,11 @@ class ForwardLines {
   }
 }
 
-let lineBuffers = { first: new Int32Array(8192), end: new Int32Array(8192), depth: new Int32Array(8192) };
+let lineBuffers = {
+  first: new Int32Array(8192),
+  end: new Int32Array(8192),
+  depth: new Int32Array(8192),
+};
 
 class ScanError extends Error {
   constructor(
@@ -194,7 +238,8 @@ class Scanner {
   is(i: number, s: string): boolean {
     const a = this.start(i);
     if (this.end(i) - a !== s.length) return false;
-    for (let k = 0; k < s.length; k++) if (this.text.charCodeAt(a + k) !== s.charCodeAt(k)) return false;
+    for (let k = 0; k < s.length; k++)
+      if (this.text.charCodeAt(a + k) !== s.charCodeAt(k)) return false;
     return true;
   }
   fail(i: number, message: string): never {
@@ -256,16 +301,26 @@ class Scanner {
       const id = this.sub(i);
       if (k === T.Name) {
         if (id !== 0 && !CONSTANT_IDS.has(id)) {
-          if (id === K.lambda && i + 1 < b && this.sub(i + 1) === O.open && this.kind(i + 1) === T.Op) {
+          if (
+            id === K.lambda &&
+            i + 1 < b &&
+            this.sub(i + 1) === O.open &&
+            this.kind(i + 1) === T.Op
+          ) {
             this.fail(i + 1, 'invalid syntax');
           }
           if (id === K.async && i + 1 < b) {
             const next = this.sub(i + 1);
-            if (this.kind(i + 1) !== T.Name || (next !== K.def && next !== K.for && next !== K.with)) this.fail(i, 'invalid syntax');
+            if (
+              this.kind(i + 1) !== T.Name ||
+              (next !== K.def && next !== K.for && next !== K.with)
+            )
+              this.fail(i, 'invalid syntax');
           }
           prevClass = 3;
         } else {
-          if (prevClass === 1 && !(i - 1 === a && this.softKeyword(a))) this.fail(i, 'invalid syntax');
+          if (prevClass === 1 && !(i - 1 === a && this.softKeyword(a)))
+            this.fail(i, 'invalid syntax');
           prevClass = 1;
         }
         prevOp = 0;
@@ -273,7 +328,11 @@ class Scanner {
         continue;
       }
       if (k === T.Number || k === T.String) {
-        if (prevClass === 1 && !(k === T.String && prevString) && !(i - 1 === a && this.softKeyword(a))) {
+        if (
+          prevClass === 1 &&
+          !(k === T.String && prevString) &&
+          !(i - 1 === a && this.softKeyword(a))
+        ) {
           this.fail(i, 'invalid syntax');
         }
         if (prevClass === 4) this.fail(i, 'invalid syntax');
@@ -309,12 +368,15 @@ class Scanner {
         else if (prevClass === 0 || prevClass === 2 || prevClass === 4) {
           const inSquare = brackets[brackets.length - 1] === O.openSquare;
           const ok =
-            (id === O.colon && inSquare && (prevOp === O.openSquare || prevOp === O.comma || prevOp === O.colon)) ||
+            (id === O.colon &&
+              inSquare &&
+              (prevOp === O.openSquare || prevOp === O.comma || prevOp === O.colon)) ||
             (id === O.comma && inSquare && prevOp === O.colon) ||
             (id === O.assign && prevOp === O.comma) ||
             (id === O.at && prevClass === 0) ||
             (id === O.slash && prevOp === O.comma) ||
-            ((id === O.comma || id === O.colon || id === O.assign) && (prevOp === O.star || prevOp === O.slash));
+            ((id === O.comma || id === O.colon || id === O.assign) &&
+              (prevOp === O.star || prevOp === O.slash));
           if (!ok) this.fail(i, 'invalid syntax');
           prevClass = 2;
         } else prevClass = id === O.dot ? 4 : 2;
@@ -330,7 +392,13 @@ class Scanner {
     const k = this.kind(last);
     const id = this.sub(last);
     if (k === T.Op) {
-      if (id === O.star && last > a && this.sub(last - 1) === K.import && this.kind(last - 1) === T.Name) return;
+      if (
+        id === O.star &&
+        last > a &&
+        this.sub(last - 1) === K.import &&
+        this.kind(last - 1) === T.Name
+      )
+        return;
       if (id === O.colon || id === O.comma || id === O.semicolon || id === O.ellipsis) return;
       const cls = OP_CLASS[id];
       if (cls === 3 || cls === 4) this.fail(last, 'invalid syntax');
@@ -372,7 +440,16 @@ class Scanner {
           this.push('import-module', at, dotted, nameSpan, 0, names, local, ctx);
           i = alias + 1;
         } else {
-          this.push('import-module', at, dotted, nameSpan, 0, [], dotted.split('.')[0] as string, ctx);
+          this.push(
+            'import-module',
+            at,
+            dotted,
+            nameSpan,
+            0,
+            [],
+            dotted.split('.')[0] as string,
+            ctx,
+          );
         }
         if (i < b && this.is(i, ',')) i++;
       }
@@ -414,7 +491,13 @@ class Scanner {
         });
         i = alias;
       } else {
-        names.push({ imported, local: imported, importedSpan: nameSpan, localSpan: null, isType: false });
+        names.push({
+          imported,
+          local: imported,
+          importedSpan: nameSpan,
+          localSpan: null,
+          isType: false,
+        });
       }
     }
     this.push(star ? 'export-all' : 'import', at, specifier, moduleSpan, level, names, null, ctx);
@@ -430,23 +513,9 @@ class Scanner {
     binds: string | null,
     ctx: Context,
   ): void {
-    const rec: ImportRecord = {
-      span: at,
-      line: this.lines.line(at.start),
-      column: this.lines.column(at.start),
-      kind,
-      specifier,
-      specifierSpan,
-      level,
-      names,
-      binds,
-      typeOnly: false,
-      typeChecking: ctx.typeChecking,
-      functionLevel: ctx.functionLevel,
-      dynamic: kind === 'dynamic',
-      inTryImportError: ctx.inTryImportError,
-    };
-    this.record.imports.push(rec);
+    this.record.imports.push(
+      pythonImport(this.lines, kind, at, specifier, specifierSpan, level, names, binds, ctx),
+    );
   }
 
   bind(i: number, kind: BindingKind, target: string[] | null, spanEnd?: number): void {
@@ -463,7 +532,12 @@ class Scanner {
   }
 
   effect(i: number, kind: ModuleEffect['kind'], name: string, detail?: string): void {
-    this.record.effects.push({ kind, line: this.lines.line(this.start(i)), name, ...(detail ? { detail } : {}) });
+    this.record.effects.push({
+      kind,
+      line: this.lines.line(this.start(i)),
+      name,
+      ...(detail ? { detail } : {}),
+    });
   }
 
   /** `importlib.import_module("m")` and friends in tokens [a, b). */
@@ -473,7 +547,13 @@ class Scanner {
       const c = this.text.charCodeAt(this.start(i));
       if (c !== 105 /* i */ && c !== 95 /* _ */) continue;
       let j = i;
-      if (this.is(i, 'importlib') && i + 2 < b && this.is(i + 1, '.') && this.is(i + 2, 'import_module')) j = i + 2;
+      if (
+        this.is(i, 'importlib') &&
+        i + 2 < b &&
+        this.is(i + 1, '.') &&
+        this.is(i + 2, 'import_module')
+      )
+        j = i + 2;
       else if (!this.is(i, 'import_module') && !this.is(i, '__import__')) continue;
       if (i > a && (this.is(i - 1, '.') || this.is(i - 1, 'def'))) continue;
       if (!DYNAMIC_IMPORT.test(this.text.slice(this.start(i), this.end(j)))) continue;
@@ -490,7 +570,16 @@ class Scanner {
       let fn = false;
       for (let k = a; k < i; k++) if (this.is(k, 'lambda')) fn = true;
       const span = { start: this.start(i), end: this.closeOf(j + 1) };
-      this.push('dynamic', span, this.text.slice(content.start, content.end), content, 0, [], null, fn ? { ...ctx, functionLevel: true } : ctx);
+      this.push(
+        'dynamic',
+        span,
+        this.text.slice(content.start, content.end),
+        content,
+        0,
+        [],
+        null,
+        fn ? { ...ctx, functionLevel: true } : ctx,
+      );
     }
   }
 
@@ -558,13 +647,20 @@ class Scanner {
       else if (cls === 2) depth--;
       else if (depth === 0 && id === O.assign && eq === -1) eq = i;
       else if (depth === 0 && id === O.colon && annotation === -1 && eq === -1) annotation = i;
-      else if (depth === 0 && id === O.plusAssign && eq === -1 && i === a + 1 && this.is(a, '__all__')) {
+      else if (
+        depth === 0 &&
+        id === O.plusAssign &&
+        eq === -1 &&
+        i === a + 1 &&
+        this.is(a, '__all__')
+      ) {
         this.record.hasAll = true;
         this.collectAll(i + 1, b, a);
         return;
       }
     }
-    const soleTarget = this.kind(a) === T.Name && first === '' && (eq === a + 1 || annotation === a + 1);
+    const soleTarget =
+      this.kind(a) === T.Name && first === '' && (eq === a + 1 || annotation === a + 1);
     if (soleTarget) {
       if (this.is(a, '__all__')) {
         this.record.hasAll = true;
@@ -574,7 +670,13 @@ class Scanner {
       const right = eq === -1 ? -1 : eq + 1;
       const path = right === -1 ? null : this.namePath(right, b);
       this.bind(a, path ? 'alias' : 'variable', path);
-      if (block.fallback) this.effect(a, 'fallback', this.str(a), right === -1 ? '' : this.text.slice(this.start(right), this.end(b - 1)));
+      if (block.fallback)
+        this.effect(
+          a,
+          'fallback',
+          this.str(a),
+          right === -1 ? '' : this.text.slice(this.start(right), this.end(b - 1)),
+        );
       return;
     }
     if (eq !== -1 || annotation !== -1) return;
@@ -688,16 +790,20 @@ class Scanner {
         }
         stack.push(pending);
         pending = null;
-      } else if (depth > (stack[stack.length - 1] as Block).depth) this.fail(a, 'unexpected indent');
+      } else if (depth > (stack[stack.length - 1] as Block).depth)
+        this.fail(a, 'unexpected indent');
       while ((stack[stack.length - 1] as Block).depth > depth) stack.pop();
       // Clauses end a group at this depth; anything else closes it (a try needs a handler).
       const first = this.word(a);
-      const clause = first === 'elif' || first === 'else' || first === 'except' || first === 'finally';
+      const clause =
+        first === 'elif' || first === 'else' || first === 'except' || first === 'finally';
       for (let d = group.length - 1; d > depth; d--) {
-        if (group[d] === 'try' && !tryClauses[d]) this.fail(a, "expected 'except' or 'finally' block");
+        if (group[d] === 'try' && !tryClauses[d])
+          this.fail(a, "expected 'except' or 'finally' block");
         group[d] = null;
       }
-      if (!clause && group[depth] === 'try' && !tryClauses[depth]) this.fail(a, "expected 'except' or 'finally' block");
+      if (!clause && group[depth] === 'try' && !tryClauses[depth])
+        this.fail(a, "expected 'except' or 'finally' block");
       if (clause) {
         const g = group[depth];
         const fits =
@@ -714,7 +820,12 @@ class Scanner {
       }
       const block = stack[stack.length - 1] as Block;
       const softHeader =
-        this.kind(a) === T.Name && (this.is(a, 'match') || this.is(a, 'case')) && this.is(b - 1, ':') && b - a > 2 && !this.is(a + 1, '=') && !this.is(a + 1, '.');
+        this.kind(a) === T.Name &&
+        (this.is(a, 'match') || this.is(a, 'case')) &&
+        this.is(b - 1, ':') &&
+        b - a > 2 &&
+        !this.is(a + 1, '=') &&
+        !this.is(a + 1, '.');
       if (this.is(a, '@')) {
         this.check(a, b);
         decorated = l;
@@ -729,8 +840,10 @@ class Scanner {
         if (colon === -1) this.fail(b - 1, "expected ':'");
         const kwAt = first === 'async' ? a + 1 : a;
         if (keyword === 'def' || keyword === 'class') {
-          if (this.kind(kwAt + 1) !== T.Name || KEYWORDS.has(this.str(kwAt + 1))) this.fail(kwAt + 1, 'invalid syntax');
-          if (keyword === 'def' && !(this.is(kwAt + 2, '(') || this.is(kwAt + 2, '['))) this.fail(kwAt + 2, "expected '('");
+          if (this.kind(kwAt + 1) !== T.Name || KEYWORDS.has(this.str(kwAt + 1)))
+            this.fail(kwAt + 1, 'invalid syntax');
+          if (keyword === 'def' && !(this.is(kwAt + 2, '(') || this.is(kwAt + 2, '[')))
+            this.fail(kwAt + 2, "expected '('");
         }
         if (keyword === 'except') {
           let depth2 = 0;
@@ -744,7 +857,13 @@ class Scanner {
               else if (op === ',' && depth2 === 0) comma = true;
             } else if (this.is(i, 'as')) hasAs = true;
           }
-          if (comma) this.fail(a + 1, hasAs ? 'multiple exception types must be parenthesized' : 'multiple exception types must be parenthesized');
+          if (comma)
+            this.fail(
+              a + 1,
+              hasAs
+                ? 'multiple exception types must be parenthesized'
+                : 'multiple exception types must be parenthesized',
+            );
         }
         this.check(a, colon + 1);
         // The new block's context.
@@ -792,7 +911,8 @@ class Scanner {
       throw new ScanError(this.text.length, this.expectedBlock(pendingLine));
     }
     for (let d = group.length - 1; d >= 0; d--) {
-      if (group[d] === 'try' && !tryClauses[d]) throw new ScanError(this.text.length, "expected 'except' or 'finally' block");
+      if (group[d] === 'try' && !tryClauses[d])
+        throw new ScanError(this.text.length, "expected 'except' or 'finally' block");
     }
     if (decorated !== -1) throw new ScanError(this.text.length, 'invalid syntax');
     for (const b of this.record.bindings) if (this.allNames.has(b.name)) b.exported = true;
@@ -803,8 +923,14 @@ class Scanner {
   /** CPython's message for a header on line `l` without a body. */
   expectedBlock(l: number): string {
     const first = this.lineFirst[l] as number;
-    const kw = this.is(first, 'async') || this.is(first, '@') ? this.str(first + 1) : this.str(first);
-    const what = kw === 'def' ? 'function definition' : kw === 'class' ? 'class definition' : `'${kw}' statement`;
+    const kw =
+      this.is(first, 'async') || this.is(first, '@') ? this.str(first + 1) : this.str(first);
+    const what =
+      kw === 'def'
+        ? 'function definition'
+        : kw === 'class'
+          ? 'class definition'
+          : `'${kw}' statement`;
     return `expected an indented block after ${what} on line ${this.lines.line(this.start(first))}`;
   }
 
@@ -860,7 +986,11 @@ export function scanPython(file: string, text: string): FileRecord {
   if (tokens.error) {
     const lines = new LineIndex(text);
     const at = Math.min(tokens.error.offset, text.length);
-    record.parseError = { line: lines.line(at), column: lines.column(at), message: tokens.error.message };
+    record.parseError = {
+      line: lines.line(at),
+      column: lines.column(at),
+      message: tokens.error.message,
+    };
     return record;
   }
   const scanner = new Scanner(record, text, tokens);

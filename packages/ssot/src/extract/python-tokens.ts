@@ -6,7 +6,7 @@
  * strings at their start, "unindent does not match" at the line).
  */
 
-export const enum T {
+export enum T {
   Name = 1,
   Number = 2,
   String = 3,
@@ -38,15 +38,90 @@ const NUMBER =
   /0[xX](?:_?[0-9a-fA-F])+|0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?[jJ]?/y;
 /** Operators; a token's id (kind >> 8) is its index here plus one. */
 export const OPS = [
-  '(', ')', '[', ']', '{', '}', ',', ':', ';', '.', '=', '...', '+', '-', '~', '*', '**', '/', '//',
-  '%', '@', '&', '|', '^', '<<', '>>', '<', '>', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=',
-  '*=', '/=', '//=', '%=', '@=', '&=', '|=', '^=', '>>=', '<<=', '**=',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  ';',
+  '.',
+  '=',
+  '...',
+  '+',
+  '-',
+  '~',
+  '*',
+  '**',
+  '/',
+  '//',
+  '%',
+  '@',
+  '&',
+  '|',
+  '^',
+  '<<',
+  '>>',
+  '<',
+  '>',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '->',
+  ':=',
+  '+=',
+  '-=',
+  '*=',
+  '/=',
+  '//=',
+  '%=',
+  '@=',
+  '&=',
+  '|=',
+  '^=',
+  '>>=',
+  '<<=',
+  '**=',
 ] as const;
 /** Keywords; a name token's id (kind >> 8) is its index here plus one (0: an identifier). */
 export const KEYWORDS = [
-  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
-  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
-  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with',
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
   'yield',
 ] as const;
 export type Op = (typeof OPS)[number];
@@ -225,7 +300,8 @@ class Tokenizer {
       if (Number.isNaN(c)) this.fail(stringStart, 'unterminated f-string');
       if (c === 123) p = this.field(p + 1, triple, stringStart);
       else if (c === 125) return p + 1;
-      else if ((c === 10 || c === 13) && !triple) this.fail(stringStart, 'unterminated string literal');
+      else if ((c === 10 || c === 13) && !triple)
+        this.fail(stringStart, 'unterminated string literal');
       else p++;
     }
   }
@@ -336,7 +412,11 @@ class Tokenizer {
       }
       if (isAsciiNameStart(c) || c >= 128) {
         const end = this.name(p);
-        if (end === p) this.fail(p, `invalid character '${String.fromCodePoint(text.codePointAt(p) as number)}'`);
+        if (end === p)
+          this.fail(
+            p,
+            `invalid character '${String.fromCodePoint(text.codePointAt(p) as number)}'`,
+          );
         const q = text.charCodeAt(end);
         if ((q === 39 || q === 34) && end - p <= 2 && STRING_PREFIX.test(text.slice(p, end))) {
           const stop = this.string(p, end, text.slice(p, end));
@@ -348,7 +428,10 @@ class Tokenizer {
         p = end;
         continue;
       }
-      if ((c >= 48 && c <= 57) || (c === 46 && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)) {
+      if (
+        (c >= 48 && c <= 57) ||
+        (c === 46 && text.charCodeAt(p + 1) >= 48 && text.charCodeAt(p + 1) <= 57)
+      ) {
         NUMBER.lastIndex = p;
         const m = NUMBER.exec(text);
         const end = p + (m?.[0].length ?? 1);
@@ -377,7 +460,10 @@ class Tokenizer {
         else {
           id = c < 128 ? OP_BY_KEY.get(key(c)) : undefined;
           if (id === undefined) {
-            this.fail(p, `invalid character '${String.fromCodePoint(text.codePointAt(p) as number)}'`);
+            this.fail(
+              p,
+              `invalid character '${String.fromCodePoint(text.codePointAt(p) as number)}'`,
+            );
           }
           len = 1;
         }
@@ -388,7 +474,10 @@ class Tokenizer {
           const open = this.brackets.pop();
           if (open === undefined) this.fail(p, `unmatched '${text[p]}'`);
           if (text[open] !== CLOSER[text[p] as string]) {
-            this.fail(p, `closing parenthesis '${text[p]}' does not match opening parenthesis '${text[open]}'`);
+            this.fail(
+              p,
+              `closing parenthesis '${text[p]}' does not match opening parenthesis '${text[open]}'`,
+            );
           }
         }
       }

@@ -1,7 +1,12 @@
-import type { CycleFinding, Finding, ImportFragmentationFinding, ShimModuleFinding } from '../analyze/types.js';
-import type { AuditReport } from '../pipeline/audit.js';
+import type {
+  CycleFinding,
+  Finding,
+  ImportFragmentationFinding,
+  ShimModuleFinding,
+} from '../analyze/types.js';
 import { UserError } from '../errors.js';
 import { type MigrationRule, rulesFromAudit } from '../migrate/rules.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import { conceptModules, summarizeConcepts } from './summary.js';
 
 /** `ssot audit --concept NAME`: the report narrowed to one concept, with the migration that fixes it. */
@@ -17,15 +22,25 @@ export interface ConceptFocus {
 
 export type FocusedReport = AuditReport & { focus: ConceptFocus };
 
-export function focusConcept(report: AuditReport, name: string, configured: string[]): FocusedReport {
-  const frag = report.findings.filter((f): f is ImportFragmentationFinding => f.rule === 'import-fragmentation');
+export function focusConcept(
+  report: AuditReport,
+  name: string,
+  configured: string[],
+): FocusedReport {
+  const frag = report.findings.filter(
+    (f): f is ImportFragmentationFinding => f.rule === 'import-fragmentation',
+  );
   const fragmentation =
     frag.find((f) => f.concept === name || f.symbol === name) ??
     frag.find((f) => f.names.some((n) => n.name === name) || f.definition.name === name) ??
     null;
-  const dupHit = report.findings.some((f) => f.rule === 'duplicate-definition' && f.symbol === name);
+  const dupHit = report.findings.some(
+    (f) => f.rule === 'duplicate-definition' && f.symbol === name,
+  );
   if (!fragmentation && !dupHit && !configured.includes(name)) {
-    const known = [...new Set([...configured, ...summarizeConcepts(report.findings).map((c) => c.name)])].slice(0, 12);
+    const known = [
+      ...new Set([...configured, ...summarizeConcepts(report.findings).map((c) => c.name)]),
+    ].slice(0, 12);
     throw new UserError(
       `unknown concept "${name}": no concept of ssot.config.json and no name bound in several modules or imported through several paths has it${known.length ? ` (try: ${known.join(', ')})` : ''}`,
     );
@@ -48,17 +63,30 @@ export function focusConcept(report: AuditReport, name: string, configured: stri
         return focus.length ? ({ ...f, focus } as CycleFinding) : null;
       }
       case 'deprecated-import':
-        return f.imports.some((u) => modules.has(u.module) || (u.name !== null && names.has(u.name))) ? f : null;
+        return f.imports.some(
+          (u) => modules.has(u.module) || (u.name !== null && names.has(u.name)),
+        )
+          ? f
+          : null;
     }
   };
   const findings = report.findings.map(related).filter((f): f is Finding => f !== null);
-  const shimFiles = new Set(findings.filter((f) => f.rule === 'shim-module').map((f) => (f as ShimModuleFinding).file));
+  const shimFiles = new Set(
+    findings.filter((f) => f.rule === 'shim-module').map((f) => (f as ShimModuleFinding).file),
+  );
   const migration = rulesFromAudit({ ...report, findings }).filter(
-    (r) => r.to === fragmentation?.canonical.module || [...shimFiles].some((s) => r.source.includes(s)),
+    (r) =>
+      r.to === fragmentation?.canonical.module || [...shimFiles].some((s) => r.source.includes(s)),
   );
   return {
     ...report,
     findings,
-    focus: { name, fragmentation, names: [...names].sort(), modules: [...modules].sort(), migration },
+    focus: {
+      name,
+      fragmentation,
+      names: [...names].sort(),
+      modules: [...modules].sort(),
+      migration,
+    },
   };
 }

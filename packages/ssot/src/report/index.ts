@@ -34,6 +34,14 @@ const RENDERERS: Record<Format, (r: AuditReport) => string> = {
 export function render(report: AuditReport, format: Format, view: ViewOptions = {}): string {
   if (format === 'text') return renderText(report, view);
   const narrowed = view.scopes || view.minSeverity || view.maxFindings !== undefined;
-  const shown = narrowed ? { ...report, findings: selectFindings(report, { scopes: view.scopes ?? ['production', 'test', 'fixture', 'script'], ...view }).shown } : report;
+  const shown = narrowed
+    ? {
+        ...report,
+        findings: selectFindings(report, {
+          scopes: view.scopes ?? ['production', 'test', 'fixture', 'script'],
+          ...view,
+        }).shown,
+      }
+    : report;
   return RENDERERS[format](shown);
 }

@@ -1,5 +1,5 @@
-import type { Finding, Severity } from '../analyze/types.js';
 import { SCOPES, type Scope } from '../analyze/scope.js';
+import type { Finding, Severity } from '../analyze/types.js';
 import type { AuditReport } from '../pipeline/audit.js';
 
 /** What the text, markdown and SARIF renderers show (JSON shows what is selected too). */

@@ -22,7 +22,10 @@ export interface ConceptSummary {
 }
 
 /** The modules and files a fragmentation finding touches (paths, definitions). */
-export function conceptModules(f: ImportFragmentationFinding, shims: ShimModuleFinding[]): Set<string> {
+export function conceptModules(
+  f: ImportFragmentationFinding,
+  shims: ShimModuleFinding[],
+): Set<string> {
   const set = new Set<string>();
   for (const p of f.paths) {
     set.add(p.module);
@@ -86,7 +89,9 @@ export function summarizeConcepts(findings: Finding[]): ConceptSummary[] {
       action: `choose one of the ${d.implementations} implementations (${d.bindings
         .slice(0, 3)
         .map((b) => `${b.file}:${b.line}`)
-        .join(', ')}${d.bindings.length > 3 ? ', …' : ''}) and name it the canonical one in ssot.config.json`,
+        .join(
+          ', ',
+        )}${d.bindings.length > 3 ? ', …' : ''}) and name it the canonical one in ssot.config.json`,
       score: d.score,
     });
   }

@@ -42,14 +42,18 @@ function details(f: Finding, focus: Set<string>): string[] {
     case 'shim-module':
       return [
         `${f.file}${f.barrel ? '  (barrel)' : ''}`,
-        ...f.reexports.map((r) => `re-exports ${r.name}${r.name === r.imported ? '' : ` (= ${r.imported})`} from ${r.from}`),
+        ...f.reexports.map(
+          (r) =>
+            `re-exports ${r.name}${r.name === r.imported ? '' : ` (= ${r.imported})`} from ${r.from}`,
+        ),
         ...f.alsoRuns.map((a) => `also ${a}`),
         ...(f.own.length ? [`defines ${f.own.join(', ')}`] : []),
       ];
     case 'cycle':
       return [
         ...f.edges.map(
-          (e) => `${e.file}:${e.line}  ${e.from} → ${e.to}${e.kind === 'runtime' ? '' : `  (${e.kind})`}`,
+          (e) =>
+            `${e.file}:${e.line}  ${e.from} → ${e.to}${e.kind === 'runtime' ? '' : `  (${e.kind})`}`,
         ),
         ...(f.componentSize > f.modules.length
           ? f.members.map(
@@ -86,7 +90,9 @@ function focusSection(report: FocusedReport): string[] {
       '  definitions:',
       ...f.definitions.map((d) => `    ${d.file}:${d.line}  ${d.name}`),
       '  imported by name:',
-      ...f.names.map((n) => `    ${n.name}  ${plural(n.statements, 'statement')}, ${plural(n.files, 'file')}`),
+      ...f.names.map(
+        (n) => `    ${n.name}  ${plural(n.statements, 'statement')}, ${plural(n.files, 'file')}`,
+      ),
       '  import paths:',
       ...f.paths.map(
         (p) =>
@@ -102,14 +108,22 @@ function focusSection(report: FocusedReport): string[] {
   if (cycles.length)
     out.push(
       '  cycles it sits in:',
-      ...cycles.map((c) => `    ${c.kind} component of ${c.componentSize} modules, with ${c.focus?.join(', ')}`),
+      ...cycles.map(
+        (c) => `    ${c.kind} component of ${c.componentSize} modules, with ${c.focus?.join(', ')}`,
+      ),
     );
   if (focus.migration.length)
     out.push(
       '  migration (`ssot migrate --from-audit`):',
       ...focus.migration.map(
         (r) =>
-          `    ${r.from} → ${r.to}${r.names ? ` (${Object.entries(r.names).map(([a, b]) => (a === b ? a : `${a} → ${b}`)).join(', ')})` : ''}`,
+          `    ${r.from} → ${r.to}${
+            r.names
+              ? ` (${Object.entries(r.names)
+                  .map(([a, b]) => (a === b ? a : `${a} → ${b}`))
+                  .join(', ')})`
+              : ''
+          }`,
       ),
     );
   out.push('');

@@ -175,7 +175,11 @@ function packageOf(graph: ProjectGraph, file: string): string {
   const m = graph.modules.get(file);
   if (m?.record.language === 'py') {
     const name = m.name;
-    return file.endsWith('__init__.py') ? name : name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : '(top level)';
+    return file.endsWith('__init__.py')
+      ? name
+      : name.includes('.')
+        ? name.slice(0, name.lastIndexOf('.'))
+        : '(top level)';
   }
   const slash = file.lastIndexOf('/');
   return slash === -1 ? '.' : file.slice(0, slash);
@@ -196,7 +200,13 @@ function membersOf(graph: ProjectGraph, files: string[]): CycleFinding['members'
 }
 
 /** The fewest runtime import edges (module pairs) to cut so that the component has no runtime cycle. */
-function cutOf(graph: ProjectGraph, g: Indexed, comp: number[], componentOf: Int32Array, ci: number): CycleEdge[] {
+function cutOf(
+  graph: ProjectGraph,
+  g: Indexed,
+  comp: number[],
+  componentOf: Int32Array,
+  ci: number,
+): CycleEdge[] {
   const local = new Map(comp.map((v, i) => [v, i]));
   const pairs = new Map<string, { edge: WeightedEdge; statements: Edge[] }>();
   for (const v of comp) {
@@ -207,7 +217,10 @@ function cutOf(graph: ProjectGraph, g: Indexed, comp: number[], componentOf: Int
       const key = `${v}>${w}`;
       let p = pairs.get(key);
       if (!p) {
-        p = { edge: { from: local.get(v) as number, to: local.get(w) as number, weight: 0 }, statements: [] };
+        p = {
+          edge: { from: local.get(v) as number, to: local.get(w) as number, weight: 0 },
+          statements: [],
+        };
         pairs.set(key, p);
       }
       p.edge.weight++;
@@ -215,7 +228,12 @@ function cutOf(graph: ProjectGraph, g: Indexed, comp: number[], componentOf: Int
     }
   }
   const list = [...pairs.values()];
-  const cut = new Set(feedbackArcSet(comp.length, list.map((p) => p.edge)));
+  const cut = new Set(
+    feedbackArcSet(
+      comp.length,
+      list.map((p) => p.edge),
+    ),
+  );
   return list
     .filter((p) => cut.has(p.edge))
     .flatMap((p) => p.statements)

@@ -1,6 +1,6 @@
 import type { BindingRecord } from '../../extract/types.js';
-import { classifyConvention } from '../conventions.js';
 import type { RuleContext } from '../context.js';
+import { classifyConvention } from '../conventions.js';
 import { scopeOf, scopeOfFiles } from '../scope.js';
 import type { DuplicateBinding, DuplicateDefinitionFinding, Finding } from '../types.js';
 
@@ -49,7 +49,8 @@ export function duplicateDefinition(ctx: RuleContext): Finding[] {
       // A name defined again in the same module (`@overload` stubs, a fallback `def`) is one
       // binding of that module: the last definition is what the module exports.
       const prev = list?.findIndex((x) => x.file === m.file) ?? -1;
-      if (list && prev !== -1 && b.kind !== 'alias' && list[prev]?.binding.kind !== 'alias') list[prev] = { file: m.file, binding: b };
+      if (list && prev !== -1 && b.kind !== 'alias' && list[prev]?.binding.kind !== 'alias')
+        list[prev] = { file: m.file, binding: b };
       else if (list) list.push({ file: m.file, binding: b });
       else byName.set(key, [{ file: m.file, binding: b }]);
     }
@@ -111,7 +112,9 @@ export function duplicateDefinition(ctx: RuleContext): Finding[] {
       message: `${symbol} is bound in ${modules} modules, ${implementations} distinct implementation${implementations === 1 ? '' : 's'}; ${importers} file${importers === 1 ? ' imports' : 's import'} it${convention ? ` — ${convention.reason.split(':')[0]}, a convention` : ''}`,
       // Each implementation beyond the first splits the files that use the name; aliases of one
       // implementation cost the files that must learn which name to use.
-      score: convention ? modules : (importers + 1) * Math.max(1, implementations - 1) * (implementations > 1 ? 10 : 1),
+      score: convention
+        ? modules
+        : (importers + 1) * Math.max(1, implementations - 1) * (implementations > 1 ? 10 : 1),
       scope: scopeOfFiles(list.map((c) => c.file)),
       symbol,
       modules,

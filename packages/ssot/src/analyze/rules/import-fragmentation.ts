@@ -31,7 +31,12 @@ function countNames(byName: Map<string, NameAcc>): NameCount[] {
     .sort((a, b) => b.statements - a.statements || a.name.localeCompare(b.name));
 }
 
-function addName(byName: Map<string, NameAcc>, name: string, imp: ImportRecord, file: string): void {
+function addName(
+  byName: Map<string, NameAcc>,
+  name: string,
+  imp: ImportRecord,
+  file: string,
+): void {
   let acc = byName.get(name);
   if (!acc) {
     acc = { statements: new Set(), files: new Set() };
@@ -55,7 +60,10 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
   const conceptOf = new Map<Definition, string>();
   for (const c of concepts) for (const d of c.definitions) conceptOf.set(d, c.name);
   // Keyed by concept name or by Definition identity (one Definition object per definition).
-  const byKey = new Map<Definition | string, { defs: Set<Definition>; paths: Map<string, PathAcc> }>();
+  const byKey = new Map<
+    Definition | string,
+    { defs: Set<Definition>; paths: Map<string, PathAcc> }
+  >();
   for (const m of graph.modules.values()) {
     if (ctx.shims.has(m.file)) continue;
     m.record.imports.forEach((imp, i) => {
@@ -127,7 +135,12 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
         .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
       const module = named[0]?.[0] ?? p.moduleName;
       const canonical = concept
-        ? moduleMatches(concept.canonicalModule, [module, p.moduleName, p.file, ...p.specifiers.keys()])
+        ? moduleMatches(concept.canonicalModule, [
+            module,
+            p.moduleName,
+            p.file,
+            ...p.specifiers.keys(),
+          ])
         : p.file === def.file || isPackageEntryOf(p.file, def.file);
       return {
         module,
@@ -145,7 +158,9 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     list.sort((a, b) => b.statements - a.statements || a.module.localeCompare(b.module));
     const statements = list.reduce((n, p) => n + p.statements, 0);
     const files = new Set(list.flatMap((p) => p.locations.map((l) => l.file))).size;
-    const canonicalStatements = list.filter((p) => p.canonical).reduce((n, p) => n + p.statements, 0);
+    const canonicalStatements = list
+      .filter((p) => p.canonical)
+      .reduce((n, p) => n + p.statements, 0);
     const allNames = new Map<string, NameAcc>();
     for (const p of paths.values()) {
       for (const [name, a] of p.byName) {
@@ -157,7 +172,8 @@ export function importFragmentation(ctx: RuleContext): Finding[] {
     }
     const names = countNames(allNames);
     // Title: the concept, else the definition — or, for a private one, the name it is imported by.
-    const symbol = concept?.name ?? (def.name.startsWith('_') ? (names[0]?.name ?? def.name) : def.name);
+    const symbol =
+      concept?.name ?? (def.name.startsWith('_') ? (names[0]?.name ?? def.name) : def.name);
     const canonicalModule = concept
       ? concept.canonicalModule
       : (graph.modules.get(def.file)?.name ?? def.file);

@@ -23,7 +23,9 @@ export function shimModule(ctx: RuleContext): Finding[] {
     const importers = graph.importers.get(file) ?? new Set<string>();
     const from = [...new Set(profile.reexports.map((r) => r.from))].sort();
     const barrel = BARREL.test(file);
-    const names = profile.reexports.map((r) => (r.name === r.imported ? r.name : `${r.name} (= ${r.imported})`));
+    const names = profile.reexports.map((r) =>
+      r.name === r.imported ? r.name : `${r.name} (= ${r.imported})`,
+    );
     const extra = [
       ...profile.alsoRuns,
       ...(profile.own.length ? [`defines ${list(profile.own)}`] : []),

@@ -39,6 +39,8 @@ export interface MigrationPlan {
     statements: number;
     /** Files left out by --limit. */
     deferred: number;
+    /** Candidates that do not parse and mention no deprecated module path (counted, not listed). */
+    unparsable: number;
   };
 }
 
@@ -68,9 +70,15 @@ export function planMigration(
     changes: [],
     skipped: [],
     notes: [],
-    stats: { files: 0, candidates: 0, statements: 0, deferred: 0 },
+    stats: { files: 0, candidates: 0, statements: 0, deferred: 0, unparsable: 0 },
   };
   const mentions = (s: string) => needles.words.some((n) => s.includes(n));
+  // Python module paths the rules move (a prefix rule's package): what "mentions a deprecated
+  // path" means for a file that cannot be parsed.
+  const deprecatedPaths = rules
+    .filter((r) => r.language === 'py')
+    .map((r) => r.from.replace(/\.?\*$/, ''))
+    .filter(Boolean);
   const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
   const next = source ?? onePass(sortedFiles(project));
   for (let batch = next(); batch; batch = next()) {
@@ -91,6 +99,10 @@ export function planMigration(
     if (!record) return;
     plan.stats.candidates++;
     if (record.parseError) {
+      if (language === 'py' && !deprecatedPaths.some((p) => text.includes(p))) {
+        plan.stats.unparsable++;
+        return;
+      }
       plan.skipped.push({
         file,
         reason: `does not parse (line ${record.parseError.line}: ${record.parseError.message}); never touched`,

@@ -1,8 +1,14 @@
-/** Where a client is in its user's stream; what it resumes from. */
-export interface StreamPosition {
+import {
+  isStreamPosition as isProtocolPosition,
+  type StreamPosition as ProtocolPosition,
+} from '@agentwire/protocol';
+
+/**
+ * Where a client is in its user's stream; what it resumes from: the protocol's position and the
+ * user it belongs to (a saved position of another user is never resumed).
+ */
+export interface StreamPosition extends ProtocolPosition {
   userId: string;
-  epoch: string;
-  seq: number;
 }
 
 /** Persists the position so that a page reload resumes too. */
@@ -19,16 +25,8 @@ interface StorageLike {
   removeItem(key: string): void;
 }
 
-export function isStreamPosition(value: unknown): value is StreamPosition {
-  const p = value as StreamPosition | null;
-  return (
-    typeof p === 'object' &&
-    p !== null &&
-    typeof p.userId === 'string' &&
-    typeof p.epoch === 'string' &&
-    Number.isSafeInteger(p.seq) &&
-    p.seq >= 0
-  );
+export function isSavedPosition(value: unknown): value is StreamPosition {
+  return isProtocolPosition(value) && typeof (value as StreamPosition).userId === 'string';
 }
 
 /**
@@ -44,7 +42,7 @@ export function sessionStoragePosition(
     load() {
       try {
         const parsed: unknown = JSON.parse(storage?.getItem(key) ?? 'null');
-        return isStreamPosition(parsed) ? parsed : undefined;
+        return isSavedPosition(parsed) ? parsed : undefined;
       } catch {
         return undefined;
       }

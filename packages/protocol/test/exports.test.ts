@@ -16,11 +16,15 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'LIFECYCLE_EVENT_TYPES',
     'ResyncReason',
     'SUBPROTOCOL',
+    'UpgradeQuery',
     'isBuiltinEventType',
     'isCustomEventType',
+    'isStreamPosition',
     'parseClientFrame',
+    'readResumeQuery',
     'validateClientFrame',
     'validateEvent',
+    'writeResumeQuery',
   ]);
 });
 

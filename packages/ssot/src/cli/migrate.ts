@@ -21,6 +21,10 @@ Options:
                           no reader sees a partly written file (slower: a new inode per file)
       --verify <command>  after --write, run this shell command in the root; roll back when it fails
       --allow-dirty       --write even when the git work tree has uncommitted changes
+      --concept <name>    only the rules of this concept (repeatable); with --from-audit, only
+                          the rules derived for it
+      --rule <id>         only this rule: a migrate.rules entry's "id", or migrate.rules[0]
+                          (repeatable)
       --include <glob>    only files matching (repeatable)
       --exclude <glob>    leave out files matching (repeatable)
       --limit <n>         change at most n files (migrate in batches)
@@ -45,6 +49,8 @@ export const command = defineCommand(
     atomic: { type: 'boolean', default: false },
     verify: { type: 'string' },
     'allow-dirty': { type: 'boolean', default: false },
+    concept: { type: 'string', multiple: true },
+    rule: { type: 'string', multiple: true },
     include: { type: 'string', multiple: true },
     exclude: { type: 'string', multiple: true },
     limit: { type: 'string' },
@@ -66,6 +72,8 @@ export const command = defineCommand(
       root: root ?? '.',
       configPath: values.config,
       fromAudit: values['from-audit'],
+      concepts: values.concept,
+      ruleIds: values.rule,
       include: values.include,
       exclude: values.exclude,
       limit,

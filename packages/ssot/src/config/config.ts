@@ -61,6 +61,10 @@ export interface MigrateRuleConfig {
   /** Only these names move: a list (names kept) or old name → new name. */
   names?: string[] | Record<string, string>;
   reason?: string;
+  /** Selects the rule with `ssot migrate --rule <id>`. */
+  id?: string;
+  /** The concept the rule belongs to (`ssot migrate --concept`). */
+  concept?: string;
 }
 
 export interface CheckConfig {

@@ -21,6 +21,9 @@ Options:
                           no reader sees a partly written file (slower: a new inode per file)
       --verify <command>  after --write, run this shell command in the root; roll back when it fails
       --allow-dirty       --write even when the git work tree has uncommitted changes
+      --batches           run the config's migrate.batches in order (each its globs and its
+                          verify); stops at the first batch whose verify fails, rolling back
+                          that batch only
       --concept <name>    only the rules of this concept (repeatable); with --from-audit, only
                           the rules derived for it
       --rule <id>         only this rule: a migrate.rules entry's "id", or migrate.rules[0]
@@ -49,6 +52,7 @@ export const command = defineCommand(
     atomic: { type: 'boolean', default: false },
     verify: { type: 'string' },
     'allow-dirty': { type: 'boolean', default: false },
+    batches: { type: 'boolean', default: false },
     concept: { type: 'string', multiple: true },
     rule: { type: 'string', multiple: true },
     include: { type: 'string', multiple: true },
@@ -68,6 +72,52 @@ export const command = defineCommand(
     const limit = wholeNumber(values.limit, '--limit', 1);
     const workers = wholeNumber(values.workers, '--workers', 0);
     const write = values.write ?? false;
+    if (values.batches) {
+      if (values.include?.length || values.limit !== undefined)
+        throw new UserError(
+          '--batches takes its files from migrate.batches; drop --include/--limit',
+        );
+      const { migrateBatches } = await import('../migrate/batches.js');
+      const r = await migrateBatches({
+        root: root ?? '.',
+        configPath: values.config,
+        fromAudit: values['from-audit'],
+        concepts: values.concept,
+        ruleIds: values.rule,
+        exclude: values.exclude,
+        write,
+        verify: values.verify,
+        allowDirty: values['allow-dirty'],
+        writeMethod: values.atomic ? 'atomic' : 'in-place',
+        command: ['ssot', 'migrate', ...args],
+        workers,
+      });
+      if (values.format === 'json') {
+        const batches = r.batches.map((b) => ({
+          name: b.name,
+          status: b.status,
+          result: b.result ? migrateJson(b.result, write) : null,
+        }));
+        process.stdout.write(`${JSON.stringify({ batches, failed: r.failed }, null, 2)}\n`);
+      } else {
+        for (const b of r.batches) {
+          if (!b.result) continue;
+          process.stdout.write(`batch ${b.name}:\n${migrateSummary(b.result, write)}`);
+        }
+        const by = (s: string) => r.batches.filter((b) => b.status === s).map((b) => b.name);
+        const all: [string, string[]][] = [
+          ['landed', by('landed')],
+          ['planned', by('planned')],
+          ['rolled back (verify failed)', by('rolled back')],
+          ['not run', by('not run')],
+        ];
+        const parts = all.filter(([, names]) => names.length > 0);
+        process.stdout.write(
+          `ssot migrate --batches: ${parts.map(([what, names]) => `${what}: ${names.join(', ')}`).join('; ')}\n`,
+        );
+      }
+      return r.failed ? 1 : 0;
+    }
     const result = await migrate({
       root: root ?? '.',
       configPath: values.config,

@@ -63,6 +63,8 @@ export interface MigrateRuleConfig {
   reason?: string;
   /** Selects the rule with `ssot migrate --rule <id>`. */
   id?: string;
+  /** Call-site rule: calls of a moved class become calls of a factory of the target (`Class` → `factory`). */
+  factories?: Record<string, string>;
   /** The concept the rule belongs to (`ssot migrate --concept`). */
   concept?: string;
 }

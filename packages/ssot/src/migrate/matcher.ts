@@ -181,8 +181,9 @@ export class Matcher {
         const t = this.targetOf(rule, m, importer);
         if (!('file' in t)) return t;
         const newName = rule.names[name] as string;
-        if (t.file === info.file && newName === name) continue; // already canonical
-        return { ...t, name: newName };
+        const factory = rule.factories?.[name];
+        if (t.file === info.file && newName === name && !factory) continue; // already canonical
+        return factory ? { ...t, name: newName, factory } : { ...t, name: newName };
       }
     }
     for (const rule of rules) {

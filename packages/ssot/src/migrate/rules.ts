@@ -17,6 +17,8 @@ export interface MigrationRule {
   source: string;
   /** The config's `id` of a `migrate.rules` entry (`--rule`). */
   id?: string;
+  /** Call-site rule: moved class → factory function of the target. */
+  factories?: Record<string, string>;
   /** The concept the rule moves (`--concept`). */
   concept?: string;
 }
@@ -55,6 +57,7 @@ export function rulesFromConfig(config: SsotConfig): MigrationRule[] {
       names: namesOf(r.names),
       source: `migrate.rules[${i}]`,
       ...(r.id ? { id: r.id } : {}),
+      ...(r.factories ? { factories: { ...r.factories } } : {}),
       ...(r.concept ? { concept: r.concept } : {}),
     });
   });
@@ -276,6 +279,21 @@ export function activateRules(rules: MigrationRule[], finder: ModuleFinder): Act
       problems.push(
         `${describe(rule)}: target module "${rule.to}" (${toFile}) does not define ${[...new Set(missing)].join(', ')}`,
       );
+      continue;
+    }
+    const factoryProblems = Object.entries(rule.factories ?? {}).flatMap(([cls, factory]) => {
+      if (language !== 'py') return [`factories: call-site rules are Python only (${cls})`];
+      if (!rule.names || !(cls in rule.names)) return [`factories: ${cls} must be one of names`];
+      const kind = finder.bindingKind?.(toFile as string, factory);
+      if (kind === 'function' || kind === 'class' || kind === 'alias') return [];
+      return [
+        kind
+          ? `factory "${factory}" for ${cls} is a ${kind} in "${rule.to}" (${toFile}), not callable`
+          : `factory "${factory}" for ${cls}: target module "${rule.to}" (${toFile}) does not define it`,
+      ];
+    });
+    if (factoryProblems.length) {
+      problems.push(`${describe(rule)}: ${factoryProblems.join('; ')}`);
       continue;
     }
     const fromFile = prefix

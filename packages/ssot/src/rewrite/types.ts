@@ -10,6 +10,8 @@ export interface Target {
   file: string;
   /** The name in the target module; null when a module object moves. */
   name: string | null;
+  /** Call-site rule: calls of the name become calls of this factory of the target module. */
+  factory?: string;
 }
 
 /** A rule applies but its target module does not exist (prefix moves). */

@@ -75,10 +75,14 @@ export function planMigration(
   const mentions = (s: string) => needles.words.some((n) => s.includes(n));
   // Python module paths the rules move (a prefix rule's package): what "mentions a deprecated
   // path" means for a file that cannot be parsed.
-  const deprecatedPaths = rules
-    .filter((r) => r.language === 'py')
-    .map((r) => r.from.replace(/\.?\*$/, ''))
-    .filter(Boolean);
+  const pythonPaths = (keep: (r: ActiveRule) => boolean) =>
+    rules
+      .filter((r) => r.language === 'py' && keep(r))
+      .map((r) => r.from.replace(/\.?\*$/, ''))
+      .filter(Boolean);
+  const deprecatedPaths = pythonPaths((r) => r.from !== r.to);
+  // Strings may name a moved module or a renamed name of the canonical one.
+  const stringPaths = pythonPaths(() => true);
   const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
   const next = source ?? onePass(sortedFiles(project));
   for (let batch = next(); batch; batch = next()) {
@@ -119,7 +123,7 @@ export function planMigration(
     // Python test files may name a moved module only in strings (`patch("old.mod.X")`).
     const strings =
       language === 'py'
-        ? deprecatedPaths.some((p) => text.includes(p))
+        ? stringPaths.some((p) => text.includes(p))
         : [...(specs ?? [])].some((s) => !record.imports.some((i) => i.specifier === s));
     if (!relevant.some(Boolean) && !strings) return;
     const resolved = (i: number) => project.resolve(file, record, i);

@@ -83,6 +83,8 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      this.limits.slowConsumerTimeoutMs,
+      this.limits.coalesceWindowMs,
     );
     this.heartbeat = new Heartbeat(() => this.manager.allConnections(), this.log);
     this.frameContext = {
@@ -160,6 +162,7 @@ export class Gateway {
     this.draining = true;
     this.heartbeat.stop();
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.manager.sendAllHeld();
     await drainConnections(
       this.manager.allConnections(),
       this.metrics,

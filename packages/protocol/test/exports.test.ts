@@ -17,6 +17,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'ResyncReason',
     'SUBPROTOCOL',
     'UpgradeQuery',
+    'expandDeltas',
     'isBuiltinEventType',
     'isCustomEventType',
     'isStreamPosition',

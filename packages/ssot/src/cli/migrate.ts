@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { migrate } from '../migrate/migrate.js';
+import { type MigrateOptions, migrate } from '../migrate/migrate.js';
 import { migrateJson, migrateSummary } from '../migrate/summary.js';
 import { unifiedDiff } from '../workspace/edits.js';
 import { atMostOne, defineCommand, wholeNumber } from './args.js';
@@ -72,26 +72,29 @@ export const command = defineCommand(
     const limit = wholeNumber(values.limit, '--limit', 1);
     const workers = wholeNumber(values.workers, '--workers', 0);
     const write = values.write ?? false;
+    const options: MigrateOptions = {
+      root: root ?? '.',
+      configPath: values.config,
+      fromAudit: values['from-audit'],
+      concepts: values.concept,
+      ruleIds: values.rule,
+      include: values.include,
+      exclude: values.exclude,
+      limit,
+      write,
+      verify: values.verify,
+      allowDirty: values['allow-dirty'],
+      writeMethod: values.atomic ? 'atomic' : 'in-place',
+      command: ['ssot', 'migrate', ...args],
+      workers,
+    };
     if (values.batches) {
       if (values.include?.length || values.limit !== undefined)
         throw new UserError(
           '--batches takes its files from migrate.batches; drop --include/--limit',
         );
       const { migrateBatches } = await import('../migrate/batches.js');
-      const r = await migrateBatches({
-        root: root ?? '.',
-        configPath: values.config,
-        fromAudit: values['from-audit'],
-        concepts: values.concept,
-        ruleIds: values.rule,
-        exclude: values.exclude,
-        write,
-        verify: values.verify,
-        allowDirty: values['allow-dirty'],
-        writeMethod: values.atomic ? 'atomic' : 'in-place',
-        command: ['ssot', 'migrate', ...args],
-        workers,
-      });
+      const r = await migrateBatches(options);
       if (values.format === 'json') {
         const batches = r.batches.map((b) => ({
           name: b.name,
@@ -118,22 +121,7 @@ export const command = defineCommand(
       }
       return r.failed ? 1 : 0;
     }
-    const result = await migrate({
-      root: root ?? '.',
-      configPath: values.config,
-      fromAudit: values['from-audit'],
-      concepts: values.concept,
-      ruleIds: values.rule,
-      include: values.include,
-      exclude: values.exclude,
-      limit,
-      write,
-      verify: values.verify,
-      allowDirty: values['allow-dirty'],
-      writeMethod: values.atomic ? 'atomic' : 'in-place',
-      command: ['ssot', 'migrate', ...args],
-      workers,
-    });
+    const result = await migrate(options);
     if (values.format === 'json') {
       process.stdout.write(`${JSON.stringify(migrateJson(result, write), null, 2)}\n`);
     } else {

@@ -132,7 +132,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       );
       if (c) r.concept = c[0];
     }
-    rules.push(...derived);
+    // A path the config already migrates is not derived a second time (the audit sees the
+    // config's deprecated modules as shims too).
+    const configured = new Set(rules.map((r) => r.from));
+    rules.push(...derived.filter((r) => !configured.has(r.from)));
   }
   if (rules.length === 0 && !options.fromAudit) {
     throw new UserError(

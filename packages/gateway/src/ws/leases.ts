@@ -58,10 +58,17 @@ export class ConnectionLeases {
     });
   }
 
-  /** Starts renewing the leases of open connections. */
+  /** Starts renewing the leases of open connections, when the engine's leases expire. */
   start(): void {
-    this.timer ??= setInterval(() => this.renew(), Math.max(100, this.leaseMs / 3));
+    const renew = this.shared.renewLeases?.bind(this.shared);
+    if (!renew || this.timer) return;
+    this.timer = setInterval(() => this.renew(renew), Math.max(100, this.leaseMs / 3));
     this.timer.unref();
+  }
+
+  /** Whether leases are being renewed (not for an engine whose leases cannot expire). */
+  get renewing(): boolean {
+    return this.timer !== undefined;
   }
 
   stop(): void {
@@ -69,11 +76,11 @@ export class ConnectionLeases {
     this.timer = undefined;
   }
 
-  private renew(): void {
+  private renew(renewLeases: NonNullable<SharedState['renewLeases']>): void {
     const leases = [];
     for (const conn of this.open())
       if (this.held.has(conn.id)) leases.push({ userId: conn.userId, connectionId: conn.id });
-    this.shared.renewLeases(leases, this.leaseMs).catch((error: unknown) => {
+    renewLeases(leases, this.leaseMs).catch((error: unknown) => {
       this.log.warn({ err: error }, 'connection leases not renewed');
     });
   }

@@ -1,4 +1,18 @@
 export {
+  AG_UI_CANCELLED_CODE,
+  AG_UI_MAPPING,
+  AG_UI_PASSTHROUGH,
+  AG_UI_STEP_FINISHED,
+  AG_UI_STEP_STARTED,
+  AgUiDecoder,
+  AgUiEncoder,
+  type AgUiEvent,
+  AgUiEventType,
+  type DecodedEvent,
+  type RunAgentInput,
+  RunAgentInputSchema,
+} from './ag-ui.js';
+export {
   BEARER_PROTOCOL_PREFIX,
   CloseCode,
   ErrorCode,
@@ -26,6 +40,7 @@ export type {
   BatchPublishItemResult,
   BatchPublishRequest,
   BatchPublishResponse,
+  CancelFrame,
   ClientFrame,
   ClientFrameType,
   ErrorFrame,
@@ -49,4 +64,5 @@ export {
   type ValidationError,
   validateClientFrame,
   validateEvent,
+  validateRunAgentInput,
 } from './validate.js';

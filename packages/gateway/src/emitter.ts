@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, EventInput, EventType, PublishResult } from '@agentwire/protocol';
 import { PublishError, type Publisher, validateUserId } from './publisher.js';
+import { cancelEventId, type RunCancels } from './runs/cancel.js';
+
+/** Event types after which a run has ended. */
+const TERMINAL_TYPES: ReadonlySet<string> = new Set([
+  'agent_completed',
+  'agent_error',
+  'run_cancelled',
+]);
 
 /**
  * Everything addressed to one user: the only way application code sends anything. Publishes
@@ -10,6 +18,7 @@ export class UserEmitter {
   constructor(
     readonly userId: string,
     private readonly publisher: Publisher,
+    private readonly cancels?: RunCancels,
   ) {
     const error = validateUserId(userId, 'userId');
     if (error) throw new PublishError(error);
@@ -19,27 +28,47 @@ export class UserEmitter {
     return this.publisher.publish(this.userId, event as EventInput);
   }
 
-  /** Starts an agent run; its helpers stamp `runId` (and `threadId`) on every event. */
+  /**
+   * Starts an agent run; its helpers stamp `runId` (and `threadId`) on every event. Its `signal`
+   * aborts when the run is cancelled (a `cancel` frame on any node), until the run ends.
+   */
   run(options: { runId?: string; threadId?: string } = {}): RunEmitter {
-    return new RunEmitter(this, options.runId ?? `run_${randomUUID()}`, options.threadId);
+    const runId = options.runId ?? `run_${randomUUID()}`;
+    return new RunEmitter(this, runId, options.threadId, this.cancels?.track(this.userId, runId));
   }
 }
+
+type Tracked = ReturnType<RunCancels['track']>;
 
 /** Typed helpers for one run's events (SPEC §3). */
 export class RunEmitter {
   private readonly startedAt = Date.now();
+  /** Aborts (with a RunCancelledError) when the run is cancelled; never for a run that ended. */
+  readonly signal: AbortSignal;
 
   constructor(
     readonly user: UserEmitter,
     readonly runId: string,
     readonly threadId: string | undefined,
-  ) {}
+    private readonly tracked?: Tracked,
+  ) {
+    this.signal = tracked?.signal ?? new AbortController().signal;
+  }
 
-  emit<T extends EventType>(type: T, data: EventData<T>, id?: string): Promise<PublishResult> {
+  /** Rejects with the signal's RunCancelledError once the run was cancelled. */
+  async emit<T extends EventType>(
+    type: T,
+    data: EventData<T>,
+    id?: string,
+  ): Promise<PublishResult> {
+    const tracked = this.tracked;
+    if (this.signal.aborted && type !== 'run_cancelled') throw this.signal.reason;
     const event = { type, runId: this.runId, data } as EventInput<T>;
     if (this.threadId !== undefined) event.threadId = this.threadId;
     if (id !== undefined) event.id = id;
-    return this.user.publish(event);
+    const published = await this.user.publish(event);
+    if (TERMINAL_TYPES.has(type)) tracked?.done();
+    return published;
   }
 
   started(agent: string): Promise<PublishResult> {
@@ -78,7 +107,12 @@ export class RunEmitter {
     return this.emit('agent_error', { message, ...(code !== undefined && { code }) });
   }
 
+  /** Ends the run as cancelled; the same event as a client's cancel, so the two dedupe. */
   cancelled(reason?: string): Promise<PublishResult> {
-    return this.emit('run_cancelled', reason === undefined ? {} : { reason });
+    return this.emit(
+      'run_cancelled',
+      reason === undefined ? {} : { reason },
+      cancelEventId(this.runId),
+    );
   }
 }

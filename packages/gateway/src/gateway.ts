@@ -32,6 +32,7 @@ import {
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
+import { RunCancels } from './runs/cancel.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { ConnectionManager, type ResumePosition } from './ws/manager.js';
@@ -48,6 +49,8 @@ export class Gateway {
   private readonly limits: Limits;
   private readonly manager: ConnectionManager;
   private readonly publisher: Publisher;
+  /** Cancels of runs: asking the application, `run_cancelled` to every tab, in-process signals. */
+  readonly cancels: RunCancels;
   private readonly tickets: TicketStore;
   private readonly apiKeys: ApiKeys;
   private readonly verifier: Promise<TokenVerifier>;
@@ -75,6 +78,7 @@ export class Gateway {
     // Surfaced by listen(); keep an early failure from being an unhandled rejection meanwhile.
     this.verifier.catch(() => {});
     this.publisher = new Publisher(this.engine, this.metrics, this.limits.maxEventBytes);
+    this.cancels = new RunCancels(this.engine, this.publisher, options.onCancel, this.log);
     this.manager = new ConnectionManager(
       this.engine,
       this.metrics,
@@ -88,6 +92,7 @@ export class Gateway {
       log: this.log,
       tokens,
       onMessage: options.onMessage,
+      cancels: this.cancels,
       maxProtocolErrors: this.limits.maxProtocolErrors,
       onExpired: (conn) => this.expire(conn),
     };
@@ -115,7 +120,7 @@ export class Gateway {
 
   /** The user-scoped emitter: the only way to address delivery. */
   forUser(userId: string): UserEmitter {
-    return new UserEmitter(userId, this.publisher);
+    return new UserEmitter(userId, this.publisher, this.cancels);
   }
 
   stats(): GatewayStats {
@@ -182,6 +187,7 @@ export class Gateway {
     this.server.closeAllConnections();
     await serverClosed;
     this.tickets.close();
+    await this.cancels.close();
     if (this.ownsEngine) await this.engine.close();
     this.log.info('closed');
   }

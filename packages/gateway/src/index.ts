@@ -31,3 +31,10 @@ export {
 } from './options.js';
 export { PublishError } from './publisher.js';
 export { printDevCredentials, runFromConfig } from './run.js';
+export {
+  type CancelHandler,
+  cancelEventId,
+  type RunCancel,
+  RunCancelledError,
+  RunCancels,
+} from './runs/cancel.js';

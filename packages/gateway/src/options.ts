@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
+import type { CancelHandler } from './runs/cancel.js';
 
 /** What an upstream `message` frame handler receives. */
 export interface UpstreamMessage {
@@ -53,6 +54,12 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   logger?: Logger;
   onMessage?: MessageHandler;
+  /**
+   * Hears every cancel of a run (a `cancel` frame, an AG-UI client going away) on the node it
+   * arrived at; the gateway then ends the run with `run_cancelled` in every tab, and the run's
+   * `RunEmitter.signal` aborts on whichever node runs it. Throw MessageError to refuse.
+   */
+  onCancel?: CancelHandler;
   /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */
   fallbackHttpHandler?: (
     req: import('node:http').IncomingMessage,

@@ -98,6 +98,8 @@ export const AG_UI_MAPPING: readonly { agentwire: string; agUi: string; notes: s
   },
 ];
 
+const ENDED_RUNS_KEPT = 256;
+
 interface RunState {
   runId: string;
   threadId: string;
@@ -129,6 +131,11 @@ function json(value: unknown): string {
  */
 export class AgUiEncoder {
   private readonly runs = new Map<string, RunState>();
+  /**
+   * Runs that ended, newest last (bounded): an event of one that still arrives — e.g. a token
+   * published on another node while a cancel crossed to it — is dropped, not a new run.
+   */
+  private readonly ended = new Set<string>();
 
   /** The AG-UI events for one agentwire event (empty for events without a run). */
   encode(event: AgentEvent | EventInput): AgUiEvent[] {
@@ -149,6 +156,7 @@ export class AgUiEncoder {
       return out;
     }
     let run = this.runs.get(event.runId);
+    if (!run && this.ended.has(event.runId)) return out;
     if (!run) {
       run = this.open(event.runId, event.threadId ?? event.runId);
       const started: AgUiEvent = {
@@ -325,6 +333,10 @@ export class AgUiEncoder {
     for (const messageId of run.text) stamp({ type: AgUiEventType.TextMessageEnd, messageId });
     for (const stepName of run.steps) stamp({ type: AgUiEventType.StepFinished, stepName });
     this.runs.delete(run.runId);
+    this.ended.add(run.runId);
+    if (this.ended.size > ENDED_RUNS_KEPT) {
+      this.ended.delete(this.ended.values().next().value as string);
+    }
   }
 }
 

@@ -144,11 +144,17 @@ describe('AG-UI mapping', () => {
   });
 
   it('ends a cancelled run with RUN_ERROR code run_cancelled, which decodes back to run_cancelled', async () => {
-    const events = encodeAll([
-      run('agent_started', { agent: 'a' }),
-      run('agent_message', { messageId: 'm', delta: 'x' }),
-      run('run_cancelled', { reason: 'user pressed stop' }),
-    ]);
+    const encoder = new AgUiEncoder();
+    const events = encodeAll(
+      [
+        run('agent_started', { agent: 'a' }),
+        run('agent_message', { messageId: 'm', delta: 'x' }),
+        run('run_cancelled', { reason: 'user pressed stop' }),
+      ],
+      encoder,
+    );
+    // A token that was in flight on another node when the cancel arrived is not a new run.
+    assert.deepEqual(encoder.encode(run('agent_message', { messageId: 'm', delta: 'late' })), []);
     await verify(events);
     const last = events.at(-1);
     assert.deepEqual(

@@ -25,12 +25,16 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'ResyncReason',
     'RunAgentInputSchema',
     'SUBPROTOCOL',
+    'UpgradeQuery',
     'isBuiltinEventType',
     'isCustomEventType',
+    'isStreamPosition',
     'parseClientFrame',
+    'readResumeQuery',
     'validateClientFrame',
     'validateEvent',
     'validateRunAgentInput',
+    'writeResumeQuery',
   ]);
 });
 

@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventInput, EventType, PublishResult } from '@agentwire/protocol';
+import {
+  type EventData,
+  type EventInput,
+  type EventType,
+  isTerminalEventType,
+  type PublishResult,
+} from '@agentwire/protocol';
 import { PublishError, type Publisher, validateUserId } from './publisher.js';
 import { cancelEventId, type RunCancels } from './runs/cancel.js';
-
-/** Event types after which a run has ended. */
-const TERMINAL_TYPES: ReadonlySet<string> = new Set([
-  'agent_completed',
-  'agent_error',
-  'run_cancelled',
-]);
 
 /**
  * Everything addressed to one user: the only way application code sends anything. Publishes
@@ -67,7 +66,7 @@ export class RunEmitter {
     if (this.threadId !== undefined) event.threadId = this.threadId;
     if (id !== undefined) event.id = id;
     const published = await this.user.publish(event);
-    if (TERMINAL_TYPES.has(type)) tracked?.done();
+    if (isTerminalEventType(type)) tracked?.done();
     return published;
   }
 

@@ -33,12 +33,15 @@ import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
+  DEFAULT_SSE_RETRY_MS,
   DEFAULT_TICKET_TTL_MS,
   type GatewayOptions,
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
 import { RunCancels } from './runs/cancel.js';
+import { handleSseRoute, type SseContext } from './sse/routes.js';
+import type { SseSocket } from './sse/socket.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { ConnectionManager } from './ws/manager.js';
@@ -65,6 +68,7 @@ export class Gateway {
   private readonly ownsEngine: boolean;
   private readonly frameContext: FrameContext;
   private readonly httpContext: HttpContext;
+  private readonly sseContext: SseContext;
   private heartbeat: NodeJS.Timeout | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
@@ -111,6 +115,23 @@ export class Gateway {
       maxBodyBytes: this.limits.maxBodyBytes,
       maxBatchSize: this.limits.maxBatchSize,
       isReady: async () => !this.draining && (await this.engine.ready().catch(() => false)),
+    };
+    this.sseContext = {
+      engine: this.engine,
+      metrics: this.metrics,
+      log: this.log,
+      allowedOrigins: options.allowedOrigins,
+      isDraining: () => this.draining,
+      verifyToken: async (token) => (await this.verifier).verify(token),
+      redeemTicket: (ticket) => this.tickets.redeem(ticket),
+      // The manager treats an SSE stream as a socket: same admission, resume, fan-out and limits.
+      connect: (socket: SseSocket, verified, resume) =>
+        this.onConnection(socket as unknown as WebSocket, verified, resume),
+      forUser: (userId) => this.forUser(userId),
+      cancels: this.cancels,
+      onAgUiRun: options.onAgUiRun,
+      maxBodyBytes: this.limits.maxBodyBytes,
+      retryMs: options.sseRetryMs ?? DEFAULT_SSE_RETRY_MS,
     };
     this.wss = new WebSocketServer({
       noServer: true,
@@ -200,7 +221,8 @@ export class Gateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const path = new URL(req.url ?? '/', 'http://gateway').pathname;
+      const url = new URL(req.url ?? '/', 'http://gateway');
+      const path = url.pathname;
       if (path === '/ws') {
         sendError(res, 426, ErrorCode.InvalidField, 'GET /ws needs a WebSocket upgrade');
         return;
@@ -211,6 +233,7 @@ export class Gateway {
         return;
       }
       if (await handleRoute(req, res, path, this.httpContext)) return;
+      if (await handleSseRoute(req, res, url, this.sseContext)) return;
       if (this.options.fallbackHttpHandler?.(req, res)) return;
       this.metrics.errors.inc({ code: ErrorCode.NotFound });
       sendError(res, 404, ErrorCode.NotFound, `no route for ${req.method} ${path}`);

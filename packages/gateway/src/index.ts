@@ -38,3 +38,5 @@ export {
   RunCancelledError,
   RunCancels,
 } from './runs/cancel.js';
+export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';
+export type { StreamFormat } from './sse/socket.js';

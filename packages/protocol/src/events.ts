@@ -48,6 +48,17 @@ export const LIFECYCLE_EVENT_TYPES = [
   'agent_completed',
 ] as const satisfies readonly BuiltinEventType[];
 
+/** The event types that end a run: nothing of the run follows one of them. */
+export const TERMINAL_EVENT_TYPES = [
+  'agent_completed',
+  'agent_error',
+  'run_cancelled',
+] as const satisfies readonly BuiltinEventType[];
+
+export function isTerminalEventType(type: string): boolean {
+  return (TERMINAL_EVENT_TYPES as readonly string[]).includes(type);
+}
+
 export const BUILTIN_EVENT_TYPES = Object.keys(EventDataSchemas) as BuiltinEventType[];
 
 export function isBuiltinEventType(type: string): type is BuiltinEventType {

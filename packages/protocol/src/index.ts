@@ -32,8 +32,10 @@ export {
   type EventType,
   isBuiltinEventType,
   isCustomEventType,
+  isTerminalEventType,
   LIFECYCLE_EVENT_TYPES,
   type SequencedEvent,
+  TERMINAL_EVENT_TYPES,
 } from './events.js';
 export type {
   AckFrame,

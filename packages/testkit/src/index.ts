@@ -76,4 +76,5 @@ export async function waitFor(
 }
 
 export { ensureDebian } from './debian.js';
+export { FaultyProxy } from './proxy.js';
 export { REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

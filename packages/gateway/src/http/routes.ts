@@ -57,7 +57,7 @@ export async function handleRoute(
 
 function fail(
   res: ServerResponse,
-  ctx: HttpContext,
+  ctx: Pick<HttpContext, 'metrics'>,
   status: number,
   code: ErrorCode,
   message: string,
@@ -67,7 +67,12 @@ function fail(
   sendError(res, status, code, message, field);
 }
 
-async function readJson(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+/** Reads a JSON body within the size limit; answers 413/400 itself and returns undefined then. */
+export async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Pick<HttpContext, 'metrics' | 'maxBodyBytes'>,
+) {
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);

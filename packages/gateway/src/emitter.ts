@@ -6,7 +6,8 @@ import {
   isTerminalEventType,
   type PublishResult,
 } from '@agentwire/protocol';
-import { PublishError, type Publisher, validateUserId } from './publisher.js';
+import { PublishError } from './errors.js';
+import { type Publisher, validateUserId } from './publisher.js';
 import { cancelEventId, type RunCancels } from './runs/cancel.js';
 
 /**

@@ -1,6 +1,5 @@
 export type { JwtAlgorithm, JwtOptions, TokenVerifier, VerifiedToken } from './auth/jwt.js';
 export {
-  ConfigError,
   type EngineConfig,
   type GatewayConfig,
   type LoadConfigInput,
@@ -19,23 +18,21 @@ export type {
 } from './engine/engine.js';
 export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
+export { ConfigError, MessageError, PublishError, RunCancelledError } from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export {
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
   type GatewayOptions,
   type Limits,
-  MessageError,
   type MessageHandler,
   type UpstreamMessage,
 } from './options.js';
-export { PublishError } from './publisher.js';
 export { printDevCredentials, runFromConfig } from './run.js';
 export {
   type CancelHandler,
   cancelEventId,
   type RunCancel,
-  RunCancelledError,
   RunCancels,
 } from './runs/cancel.js';
 export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';

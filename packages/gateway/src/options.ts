@@ -90,8 +90,3 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const DEFAULT_SSE_RETRY_MS = 1000;
 export const DEFAULT_TICKET_TTL_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
-
-/** An error whose message the gateway sends to the client in the `error` frame. */
-export class MessageError extends Error {
-  override readonly name = 'MessageError';
-}

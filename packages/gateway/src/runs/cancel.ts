@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { PublishResult } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { Engine, StoredEvent } from '../engine/engine.js';
+import { RunCancelledError } from '../errors.js';
 import type { Publisher } from '../publisher.js';
 
 /** A request to stop one of a user's runs, as the application's `onCancel` handler gets it. */
@@ -127,22 +128,5 @@ export class RunCancels {
     const users = [...this.users.values()];
     this.users.clear();
     await Promise.allSettled(users.map(async (user) => (await user.unsubscribe)()));
-  }
-}
-
-/** The reason of a cancelled run's signal; also what its emitter's later publishes reject with. */
-export class RunCancelledError extends Error {
-  override readonly name = 'RunCancelledError';
-  readonly code = 'run_cancelled';
-
-  constructor(
-    readonly runId: string,
-    readonly reason?: unknown,
-  ) {
-    super(
-      typeof reason === 'string'
-        ? `run ${runId} was cancelled: ${reason}`
-        : `run ${runId} was cancelled`,
-    );
   }
 }

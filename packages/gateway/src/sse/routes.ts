@@ -11,10 +11,10 @@ import {
 } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import { bearerHeader } from '../auth/credentials.js';
-import { AuthError } from '../auth/errors.js';
 import type { VerifiedToken } from '../auth/jwt.js';
 import type { RunEmitter, UserEmitter } from '../emitter.js';
 import type { Engine } from '../engine/engine.js';
+import { AuthError } from '../errors.js';
 import { sendError } from '../http/respond.js';
 import { readJson } from '../http/routes.js';
 import type { GatewayMetrics } from '../metrics.js';

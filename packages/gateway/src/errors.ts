@@ -1,0 +1,63 @@
+import { ErrorCode, type ValidationError } from '@agentwire/protocol';
+
+/**
+ * The gateway's error classes, each with the code it is answered with (`error` frames and HTTP
+ * error bodies use `ErrorCode`; configuration errors end the command with exit code 2).
+ */
+
+/** A credentials failure whose message is safe to show the client (HTTP 401 body). */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code = ErrorCode.Unauthorized;
+}
+
+/** An error whose message the gateway sends to the client in the `error` frame. */
+export class MessageError extends Error {
+  override readonly name = 'MessageError';
+  readonly code = ErrorCode.HandlerFailed;
+}
+
+/** A publish the gateway refused, with the field that was wrong. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly code: ValidationError['code'];
+  readonly field: string | undefined;
+
+  constructor(error: ValidationError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
+
+/** A request body larger than the limit (HTTP 413). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  readonly code = ErrorCode.TooLarge;
+}
+
+/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** The reason of a cancelled run's signal; also what its emitter's later publishes reject with. */
+export class RunCancelledError extends Error {
+  override readonly name = 'RunCancelledError';
+  readonly code = 'run_cancelled' as const;
+
+  constructor(
+    readonly runId: string,
+    readonly reason?: unknown,
+  ) {
+    super(
+      typeof reason === 'string'
+        ? `run ${runId} was cancelled: ${reason}`
+        : `run ${runId} was cancelled`,
+    );
+  }
+}

@@ -33,7 +33,7 @@ export {
   type CancelHandler,
   cancelEventId,
   type RunCancel,
-  RunCancels,
+  type RunCancels,
 } from './runs/cancel.js';
 export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';
 export type { StreamFormat } from './sse/socket.js';

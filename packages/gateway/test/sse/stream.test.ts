@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyEvents } from '@ag-ui/client';
 import { EventSchemas } from '@ag-ui/core/schemas';
-import type { AgUiEvent, ServerFrame } from '@agentwire/protocol';
+import type { AgUiEvent, WelcomeFrame } from '@agentwire/protocol';
 import {
   FaultyProxy,
   mintToken,
@@ -60,7 +60,7 @@ describe('GET /v1/stream', () => {
     const client = listen(`http://127.0.0.1:${proxy.port}/v1/stream`, token);
     try {
       await waitFor(() => client.messages.length > 0, 'welcome');
-      const welcome = client.messages[0]?.data as ServerFrame & { type: 'welcome' };
+      const welcome = client.messages[0]?.data as unknown as WelcomeFrame;
       assert.equal(welcome.type, 'welcome');
       assert.equal(client.messages[0]?.id, `${welcome.epoch}:${welcome.seq}`);
       for (let i = 0; i < 5; i++) await publish(gw, 'alice', { type: 'x-n', data: { i } });

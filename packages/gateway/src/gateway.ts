@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { CloseCode, type StreamPosition } from '@agentwire/protocol';
+import type { Duplex } from 'node:stream';
+import { CloseCode, ErrorCode, type StreamPosition } from '@agentwire/protocol';
 import { type Logger, pino } from 'pino';
 import type { WebSocket } from 'ws';
 import { ApiKeys } from './auth/api-keys.js';
@@ -10,7 +12,8 @@ import { TicketStore } from './auth/tickets.js';
 import { UserEmitter } from './emitter.js';
 import type { Engine } from './engine/engine.js';
 import { MemoryEngine } from './engine/memory.js';
-import { type DispatchContext, handleRequest } from './http/dispatch.js';
+import { type DispatchContext, handleGatewayRoute, handleRequest } from './http/dispatch.js';
+import { sendError } from './http/respond.js';
 import { GatewayMetrics } from './metrics.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -31,7 +34,7 @@ import { type FrameContext, handleFrame } from './ws/frames.js';
 import { Heartbeat } from './ws/heartbeat.js';
 import { ConnectionManager } from './ws/manager.js';
 import { listen, socketListeners } from './ws/socket-listeners.js';
-import { Upgrades } from './ws/upgrade.js';
+import { isGatewayUpgrade, Upgrades } from './ws/upgrade.js';
 
 export interface GatewayStats {
   connections: number;
@@ -61,6 +64,9 @@ export class Gateway {
   private readonly frameContext: FrameContext;
   private readonly httpContext: DispatchContext;
   private draining = false;
+  /** listen() ran: the gateway's own server is the one to close. */
+  private listening = false;
+  private started = false;
   private closing: Promise<void> | undefined;
   private connectionSeq = 0;
 
@@ -162,13 +168,71 @@ export class Gateway {
         resolve();
       });
     });
-    this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.listening = true;
+    this.start();
     const address = this.server.address() as AddressInfo;
     this.log.info(
       { port: address.port, host: address.address, engine: this.engine.name },
       'listening',
     );
     return address;
+  }
+
+  /**
+   * Mounts the gateway on an existing `node:http` or `node:https` server (an Express, Fastify or
+   * Hono app's): its `/ws` upgrades and the gateway's routes go to the gateway, every other
+   * request and upgrade to the listeners the server had when this was called. Call it after the
+   * app is on the server and before it listens.
+   */
+  attach(server: Server | HttpsServer): this {
+    const requests = server.listeners('request') as ((...args: unknown[]) => void)[];
+    const upgrades = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+    server.removeAllListeners('request');
+    server.removeAllListeners('upgrade');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void this.handleRequest(req, res).then((handled) => {
+        if (handled) return;
+        if (requests.length === 0) {
+          sendError(res, 404, ErrorCode.NotFound, `no route for ${req.method} ${req.url}`);
+        }
+        for (const listener of requests) listener.call(server, req, res);
+      });
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.handleUpgrade(req, socket, head)) return;
+      if (upgrades.length === 0) socket.destroy();
+      for (const listener of upgrades) listener.call(server, req, socket, head);
+    });
+    return this;
+  }
+
+  /**
+   * Answers the request when it is one of the gateway's routes (`/v1/publish`, `/v1/tickets`,
+   * `/v1/stream`, `/v1/ag-ui`, `/healthz`, `/readyz`, `/metrics`) and resolves true; resolves
+   * false, having touched nothing, for any other — the framework's middleware goes on. Mount it
+   * before body parsers: the gateway reads the bodies of its routes itself.
+   */
+  handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    this.start();
+    return handleGatewayRoute(req, res, this.httpContext);
+  }
+
+  /**
+   * Takes an upgrade for `/ws` (every check, then the WebSocket) and returns true; returns false
+   * for any other path, leaving the socket to the caller (e.g. the framework's own WebSockets).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!isGatewayUpgrade(req)) return false;
+    this.start();
+    void this.upgrades.handle(req, socket, head);
+    return true;
+  }
+
+  /** The heartbeat runs once the gateway serves, whether by listen() or mounted. */
+  private start(): void {
+    if (this.started || this.draining) return;
+    this.started = true;
+    this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
   }
 
   /**
@@ -183,14 +247,19 @@ export class Gateway {
   private async shutdown(): Promise<void> {
     this.draining = true;
     this.heartbeat.stop();
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A mounted gateway leaves the application's server to the application.
+    const serverClosed = this.listening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : undefined;
     await drainConnections(
       this.manager.allConnections(),
       this.metrics,
       this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
     );
-    this.server.closeAllConnections();
-    await serverClosed;
+    if (serverClosed) {
+      this.server.closeAllConnections();
+      await serverClosed;
+    }
     this.tickets.close();
     await this.cancels.close();
     if (this.ownsEngine) await this.engine.close();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  cancelEventId,
   type EventData,
   type EventInput,
   type EventType,
@@ -8,7 +9,7 @@ import {
 } from '@agentwire/protocol';
 import { PublishError } from './errors.js';
 import { type Publisher, validateUserId } from './publisher.js';
-import { cancelEventId, type RunCancels } from './runs/cancel.js';
+import type { RunCancels } from './runs/cancel.js';
 
 /**
  * Everything addressed to one user: the only way application code sends anything. Publishes

@@ -29,11 +29,10 @@ export {
   type UpstreamMessage,
 } from './options.js';
 export { printDevCredentials, runFromConfig } from './run.js';
-export {
-  type CancelHandler,
-  cancelEventId,
-  type RunCancel,
-  type RunCancels,
+export type {
+  CancelHandler,
+  RunCancel,
+  RunCancels,
 } from './runs/cancel.js';
 export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';
 export type { StreamFormat } from './sse/socket.js';

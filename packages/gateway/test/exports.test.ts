@@ -16,7 +16,6 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'RunCancelledError',
     'RunEmitter',
     'UserEmitter',
-    'cancelEventId',
     'createGateway',
     'loadConfig',
     'printDevCredentials',

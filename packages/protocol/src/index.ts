@@ -25,6 +25,7 @@ export {
   BUILTIN_EVENT_TYPES,
   type BuiltinEventType,
   type CustomEventType,
+  cancelEventId,
   type EventData,
   EventDataSchemas,
   EventEnvelopeSchema,

@@ -27,6 +27,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'SUBPROTOCOL',
     'TERMINAL_EVENT_TYPES',
     'UpgradeQuery',
+    'cancelEventId',
     'isBuiltinEventType',
     'isCustomEventType',
     'isStreamPosition',

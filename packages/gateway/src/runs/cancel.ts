@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { PublishResult } from '@agentwire/protocol';
+import { cancelEventId, type PublishResult } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { Engine, StoredEvent } from '../engine/engine.js';
 import { RunCancelledError } from '../errors.js';
@@ -23,12 +22,6 @@ export interface RunCancel {
  * (e.g. to a webhook of the application's backend) plugs in here the same way.
  */
 export type CancelHandler = (cancel: RunCancel) => unknown;
-
-/** The `id` of the `run_cancelled` event of a run: one per run, so repeated cancels dedupe. */
-export function cancelEventId(runId: string): string {
-  const id = `cancel_${runId}`;
-  return id.length <= 128 ? id : `cancel_${createHash('sha256').update(runId).digest('base64url')}`;
-}
 
 /** Cheap test before parsing: only events whose JSON says run_cancelled can end a run here. */
 const CANCELLED = '"type":"run_cancelled"';

@@ -148,21 +148,26 @@ async function stream(req: IncomingMessage, res: ServerResponse, url: URL, ctx: 
     fail(res, ctx, 400, ErrorCode.InvalidField, 'runId: must be 1–128 characters', 'runId');
     return;
   }
-  // EventSource sends Last-Event-ID when it reconnects; a first connection from a stored
-  // position can say it in the query (?epoch=&after=), as /ws does.
+  // A continuation — EventSource's Last-Event-ID header when it reconnects, or `?lastEventId=`
+  // when a page reopens it itself (a ticket is single-use, so its own retry cannot) — resumes
+  // exactly. `?epoch=&after=` is a new consumer starting from a stored position, as on /ws: in
+  // AG-UI format it gets the join prelude first.
   let resume: StreamPosition | undefined;
-  const lastEventId = req.headers['last-event-id'];
-  const continuing = typeof lastEventId === 'string' && lastEventId !== '';
-  if (typeof lastEventId === 'string' && lastEventId !== '') {
+  const header = req.headers['last-event-id'];
+  const lastEventId =
+    typeof header === 'string' && header !== '' ? header : url.searchParams.get('lastEventId');
+  const continuing = lastEventId !== null && lastEventId !== '';
+  if (continuing) {
     resume = parseEventId(lastEventId);
     if (!resume) {
+      const field = typeof header === 'string' && header !== '' ? 'Last-Event-ID' : 'lastEventId';
       fail(
         res,
         ctx,
         400,
         ErrorCode.InvalidField,
-        'Last-Event-ID: must be <epoch>:<seq> as sent in the id of an event of this stream',
-        'Last-Event-ID',
+        `${field}: must be <epoch>:<seq> as sent in the id of an event of this stream`,
+        field,
       );
       return;
     }

@@ -132,6 +132,7 @@ describe('GET /v1/stream', () => {
         ],
         ['/v1/stream', { ...auth, 'last-event-id': 'e:-1' }, 400, 'invalid_field', 'Last-Event-ID'],
         ['/v1/stream?epoch=e', auth, 400, 'invalid_field', 'after'],
+        ['/v1/stream?lastEventId=nope', auth, 400, 'invalid_field', 'lastEventId'],
         [
           '/v1/stream',
           { ...auth, origin: 'https://evil.example' },

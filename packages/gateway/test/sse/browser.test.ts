@@ -7,7 +7,6 @@ import {
   mintToken,
   startGateway,
   type TestGateway,
-  waitFor,
 } from '@agentwire/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 

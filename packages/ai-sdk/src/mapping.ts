@@ -14,7 +14,7 @@ export const AI_SDK_EVENT = 'x-ai-sdk';
 
 /** One row per chunk type that has a built-in counterpart; every other chunk is AI_SDK_EVENT. */
 export const AI_SDK_MAPPING: readonly { chunk: string; event: string }[] = [
-  { chunk: 'start {messageId, messageMetadata}', event: 'agent_started {agent, messageId, ui}' },
+  { chunk: 'start {messageId, messageMetadata}', event: 'agent_started {agent, ui}' },
   { chunk: 'text-delta {id, delta}', event: 'agent_message {messageId: id, delta, ui}' },
   {
     chunk: 'reasoning-delta {id, delta}',

@@ -69,7 +69,7 @@ export const AG_UI_MAPPING: readonly { agentwire: string; agUi: string; notes: s
     notes: 'args that are not JSON text on the AG-UI side stay a string',
   },
   {
-    agentwire: 'tool_completed {tool, callId, result | error, durationMs}',
+    agentwire: 'tool_completed {tool, callId, result or error, durationMs}',
     agUi: 'TOOL_CALL_RESULT {messageId, toolCallId, content: JSON of result (or {error}), role: tool}',
     notes: 'messageId is `<callId>:result` unless data.messageId is set',
   },

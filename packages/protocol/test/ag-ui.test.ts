@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { verifyEvents } from '@ag-ui/client';
 import { RunAgentInputSchema as AgUiRunAgentInput, EventSchemas } from '@ag-ui/core/schemas';
 import {
+  AG_UI_MAPPING,
   AgUiDecoder,
   AgUiEncoder,
   type AgUiEvent,
@@ -194,6 +196,18 @@ describe('validateRunAgentInput', () => {
       assert.ok(!result.ok);
       assert.equal(result.error.field, field);
       assert.equal(result.error.code, 'invalid_field');
+    }
+  });
+});
+
+describe('docs/protocol.md', () => {
+  it('shows AG_UI_MAPPING row for row (one definition, one table)', () => {
+    const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+    for (const row of AG_UI_MAPPING) {
+      assert.ok(
+        doc.includes(`| \`${row.agentwire}\` | ${row.agUi} | ${row.notes} |`),
+        `docs/protocol.md lacks the row for ${row.agentwire}`,
+      );
     }
   });
 });

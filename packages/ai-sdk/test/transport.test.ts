@@ -51,6 +51,24 @@ function transport(gw: TestGateway, runs: ChatRunStore) {
   });
 }
 
+/** Two tabs of one user: the run store is what localStorage is to the tabs of one origin. */
+function twoTabs(gw: TestGateway) {
+  const runs = memoryRuns();
+  const tab1 = transport(gw, runs);
+  const tab2 = transport(gw, runs);
+  return {
+    runs,
+    tab1,
+    tab2,
+    chat1: new TestChat({ id: 'chat_1', transport: tab1 }),
+    chat2: new TestChat({ id: 'chat_1', transport: tab2 }),
+    close() {
+      tab1.close();
+      tab2.close();
+    },
+  };
+}
+
 async function expectedMessage(chunks: UIMessageChunk[]): Promise<UIMessage> {
   let last: UIMessage | undefined;
   const stream = new ReadableStream<UIMessageChunk>({
@@ -108,14 +126,10 @@ describe('AgentwireChatTransport with the AI SDK’s Chat', () => {
 
   it('a second tab resumes the in-flight run from its start and ends with the same message', async () => {
     const app = await chatApp(15);
-    const runs = memoryRuns(); // what localStorage is to two tabs of one origin
-    const tab1 = transport(app.gw, runs);
-    const tab2 = transport(app.gw, runs);
+    const { runs, tab2, chat1, chat2, close } = twoTabs(app.gw);
     try {
-      const chat1 = new TestChat({ id: 'chat_1', transport: tab1 });
       const sending = chat1.sendMessage({ text: 'What is 17 * 23?' });
       await waitFor(() => textOf(assistant(chat1)).length > 0, 'the run under way');
-      const chat2 = new TestChat({ id: 'chat_1', transport: tab2 });
       await chat2.resumeStream();
       await sending;
       assert.deepEqual(assistant(chat2)?.parts, assistant(chat1)?.parts);
@@ -124,22 +138,17 @@ describe('AgentwireChatTransport with the AI SDK’s Chat', () => {
       assert.equal(runs.get('chat_1'), undefined);
       assert.equal(await tab2.reconnectToStream({ chatId: 'chat_1' }), null);
     } finally {
-      tab1.close();
-      tab2.close();
+      close();
       await app.gw.close();
     }
   });
 
   it('stop after a resume reaches the application and ends the run in every tab', async () => {
     const app = await chatApp(25);
-    const runs = memoryRuns();
-    const tab1 = transport(app.gw, runs);
-    const tab2 = transport(app.gw, runs);
+    const { runs, chat1, chat2, close } = twoTabs(app.gw);
     try {
-      const chat1 = new TestChat({ id: 'chat_1', transport: tab1 });
       const sending = chat1.sendMessage({ text: 'What is 17 * 23?' });
       await waitFor(() => textOf(assistant(chat1)).length > 0, 'the run under way');
-      const chat2 = new TestChat({ id: 'chat_1', transport: tab2 });
       const resuming = chat2.resumeStream();
       await waitFor(() => textOf(assistant(chat2)).length > 0, 'the resumed stream');
       await chat2.stop();
@@ -153,8 +162,7 @@ describe('AgentwireChatTransport with the AI SDK’s Chat', () => {
       await waitFor(() => chat1.status === 'ready' && chat2.status === 'ready', 'both chats idle');
       assert.equal(runs.get('chat_1'), undefined);
     } finally {
-      tab1.close();
-      tab2.close();
+      close();
       await app.gw.close();
     }
   });

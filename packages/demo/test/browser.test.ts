@@ -4,17 +4,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureDebian } from '@agentwire/testkit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { chromiumUnavailable, launchChromium } from '@agentwire/testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type DemoServer, startDemo } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const resultsDir = `${root}test-results`;
 
 // Installs Debian's chromium when it is missing and we are root (CI on a fresh machine).
-const unavailable = ensureDebian(CHROMIUM, ['chromium', 'fonts-liberation']);
-if (unavailable && process.env.CI) throw new Error(unavailable);
+const unavailable = chromiumUnavailable();
 
 let demo: DemoServer;
 let browser: Browser;
@@ -29,21 +27,7 @@ before(async () => {
   mkdirSync(resultsDir, { recursive: true });
   // Slow enough that a person (and this test) can act mid-run.
   demo = await startDemo({ stepMs: 150, tokenMs: 40 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright gives every launch a new empty profile directory (its own --user-data-dir).
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   aliceContext = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   bobContext = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   alice = await aliceContext.newPage();

@@ -75,6 +75,7 @@ export async function waitFor(
   }
 }
 
+export { CHROMIUM, chromiumUnavailable, launchChromium } from './chromium.js';
 export { ensureDebian } from './debian.js';
 export { FaultyProxy } from './proxy.js';
 export { REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

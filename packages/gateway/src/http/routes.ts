@@ -55,7 +55,8 @@ export async function handleRoute(
   return true;
 }
 
-function fail(
+/** Answers with an HTTP error body and counts its code. */
+export function fail(
   res: ServerResponse,
   ctx: Pick<HttpContext, 'metrics'>,
   status: number,

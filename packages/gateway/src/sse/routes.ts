@@ -15,8 +15,7 @@ import type { VerifiedToken } from '../auth/jwt.js';
 import type { RunEmitter, UserEmitter } from '../emitter.js';
 import type { Engine } from '../engine/engine.js';
 import { AuthError } from '../errors.js';
-import { sendError } from '../http/respond.js';
-import { readJson } from '../http/routes.js';
+import { fail, readJson } from '../http/routes.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { RunCancels } from '../runs/cancel.js';
 import { parseEventId, SseSocket, STREAM_FORMATS, type StreamFormat } from './socket.js';
@@ -94,18 +93,6 @@ export async function handleSseRoute(
   }
   await entry.route(req, res, url, ctx);
   return true;
-}
-
-function fail(
-  res: ServerResponse,
-  ctx: SseContext,
-  status: number,
-  code: ErrorCode,
-  message: string,
-  field?: string,
-): void {
-  ctx.metrics.errors.inc({ code });
-  sendError(res, status, code, message, field);
 }
 
 /** `Authorization: Bearer <JWT>`, or `?ticket=` (EventSource cannot set headers). */

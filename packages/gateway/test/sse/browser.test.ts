@@ -2,17 +2,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
-  ensureDebian,
+  chromiumUnavailable,
   FaultyProxy,
+  launchChromium,
   mintToken,
   startGateway,
   type TestGateway,
 } from '@agentwire/testkit';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
-const CHROMIUM = '/usr/bin/chromium';
-const unavailable = ensureDebian(CHROMIUM, ['chromium', 'fonts-liberation']);
-if (unavailable && process.env.CI) throw new Error(unavailable);
+const unavailable = chromiumUnavailable();
 
 /**
  * The page's recipe (docs/protocol.md): a ticket per connection, since EventSource cannot send a
@@ -51,17 +50,7 @@ before(async () => {
     },
   });
   proxy = await new FaultyProxy(gw.port).listen();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
 });
 

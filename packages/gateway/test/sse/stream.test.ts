@@ -217,6 +217,14 @@ describe('GET /v1/stream?format=ag-ui', () => {
     run('agent_message', { messageId: 'm1', delta: 'is 391.' }),
     run('agent_completed', { text: '17 × 23 is 391.' }),
   ];
+  /** What is open after FIRST_HALF: the run, the unanswered tool call, the text message. */
+  const PRELUDE_AT_HALF = [
+    'RUN_STARTED',
+    'TOOL_CALL_START',
+    'TOOL_CALL_ARGS',
+    'TOOL_CALL_END',
+    'TEXT_MESSAGE_START',
+  ];
   const verify = (events: AgUiEvent[]) =>
     lastValueFrom(from(events as never[]).pipe(verifyEvents(false), toArray()));
 
@@ -239,13 +247,7 @@ describe('GET /v1/stream?format=ag-ui', () => {
         for (const e of events) assert.ok(EventSchemas.safeParse(e).success, e.type);
         assert.deepEqual(
           events.slice(0, 5).map((e) => e.type),
-          [
-            'RUN_STARTED',
-            'TOOL_CALL_START',
-            'TOOL_CALL_ARGS',
-            'TOOL_CALL_END',
-            'TEXT_MESSAGE_START',
-          ],
+          PRELUDE_AT_HALF,
         );
         await verify(events);
         // Without the prelude AG-UI would have refused it: the first live event is a tool result.
@@ -303,13 +305,7 @@ describe('GET /v1/stream?format=ag-ui', () => {
         const events = client.messages.map((m) => m.data as AgUiEvent);
         assert.deepEqual(
           events.slice(0, 5).map((e) => e.type),
-          [
-            'RUN_STARTED',
-            'TOOL_CALL_START',
-            'TOOL_CALL_ARGS',
-            'TOOL_CALL_END',
-            'TEXT_MESSAGE_START',
-          ],
+          PRELUDE_AT_HALF,
         );
         assert.equal(events[5]?.type, 'TEXT_MESSAGE_CONTENT', 'then the replay of seq 3');
         await verify(events);

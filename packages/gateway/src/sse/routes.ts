@@ -176,7 +176,8 @@ async function stream(req: IncomingMessage, res: ServerResponse, url: URL, ctx: 
     format: format as StreamFormat,
     retryMs: ctx.retryMs,
     readHistory: () => ctx.engine.read(verified.userId, 0),
-    ...(runId !== undefined && { runId }),
+    // One run's stream ends with the run, as an AG-UI agent's response does.
+    ...(runId !== undefined && { runId, endWithRun: true }),
     ...(resume !== undefined && { resumeAfter: resume.seq }),
     prelude: !continuing,
   });

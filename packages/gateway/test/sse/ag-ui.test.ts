@@ -240,3 +240,84 @@ describe('POST /v1/ag-ui', () => {
     }
   });
 });
+
+/**
+ * `HttpAgent` reading `GET /v1/stream?format=ag-ui&runId=` (its request made a GET): the stream
+ * HttpAgent checks with its own verifyEvents and folds into messages, for a client that joins a
+ * run late and for one that comes back after its connection was cut.
+ */
+class StreamAgent extends HttpAgent {
+  protected override requestInit(): RequestInit {
+    return { method: 'GET', headers: this.headers, signal: this.abortController.signal };
+  }
+}
+
+describe('GET /v1/stream?format=ag-ui with @ag-ui/client’s HttpAgent', () => {
+  const slowRun = async (gw: Awaited<ReturnType<typeof startGateway>>, runId: string) => {
+    const run = gw.gateway.forUser('alice').run({ runId, threadId: 'th_1' });
+    await run.started('slow');
+    await run.toolExecuting('calc', 'c1', { expr: '17*23' });
+    for (const delta of ['17 ', '× ', '23 ']) await run.message('m1', delta);
+    return async () => {
+      await run.toolCompleted('calc', 'c1', { result: 391, durationMs: 3 });
+      for (const delta of ['is ', '391.']) await run.message('m1', delta);
+      await run.completed();
+    };
+  };
+
+  it('a late join passes HttpAgent’s verifyEvents thanks to the prelude, and ends with the run', async () => {
+    const gw = await startGateway();
+    try {
+      const finish = await slowRun(gw, 'run_late');
+      const events: AgUiEvent[] = [];
+      const late = new StreamAgent({
+        url: `${gw.url}/v1/stream?format=ag-ui&runId=run_late`,
+        headers: { authorization: `Bearer ${await mintToken('alice')}` },
+      });
+      late.subscribe({ onEvent: ({ event }) => void events.push(event as unknown as AgUiEvent) });
+      const running = late.runAgent();
+      await waitFor(() => events.length >= 5, 'the prelude');
+      await finish();
+      await running; // resolves: verified, and the response ended after RUN_FINISHED
+      assert.equal(events[0]?.type, 'RUN_STARTED');
+      assert.equal(events.at(-1)?.type, 'RUN_FINISHED');
+      const text = late.messages.find((m) => m.role === 'assistant' && m.content);
+      assert.equal((text as { content: string }).content, 'is 391.', 'what came after the join');
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it('after a drop, a new HttpAgent resumes the run from a stored position and gets all of it', async () => {
+    const gw = await startGateway();
+    try {
+      const before = await gw.gateway.engine.head('alice'); // stored when the run began
+      const finish = await slowRun(gw, 'run_drop');
+      const auth = { authorization: `Bearer ${await mintToken('alice')}` };
+      const url = `${gw.url}/v1/stream?format=ag-ui&runId=run_drop`;
+      const first = new StreamAgent({
+        url: `${url}&epoch=${before.epoch}&after=${before.seq}`,
+        headers: auth,
+      });
+      const seen: AgUiEvent[] = [];
+      first.subscribe({ onEvent: ({ event }) => void seen.push(event as unknown as AgUiEvent) });
+      const dropped = first.runAgent().catch((error: unknown) => error);
+      await waitFor(() => seen.some((e) => e.type === 'TEXT_MESSAGE_CONTENT'), 'the first tokens');
+      first.abortRun(); // the connection is gone; a GET stream is no cancel
+      await dropped;
+      const again = new StreamAgent({
+        url: `${url}&epoch=${before.epoch}&after=${before.seq}`,
+        headers: auth,
+      });
+      const running = again.runAgent();
+      await finish();
+      await running;
+      const text = again.messages.find((m) => m.role === 'assistant' && m.content);
+      assert.equal((text as { content: string }).content, '17 × 23 is 391.');
+      const tool = again.messages.find((m) => m.role === 'tool');
+      assert.equal((tool as { content: string }).content, '391');
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { createGateway, type Gateway } from '@agentwire/gateway';
-import { mintToken, TEST_API_KEY, TEST_SECRET, waitFor } from '@agentwire/testkit';
+import { ensureDebian, mintToken, TEST_API_KEY, TEST_SECRET, waitFor } from '@agentwire/testkit';
 import { serve } from '@hono/node-server';
 import { EventSource } from 'eventsource';
 import express from 'express';
@@ -217,3 +222,76 @@ for (const [name, mount] of Object.entries(recipes)) {
     });
   });
 }
+
+describe('mounted on a node:https server', () => {
+  it('takes wss:// upgrades and its HTTPS routes; the app keeps the rest', async (t) => {
+    const missing = ensureDebian('/usr/bin/openssl', ['openssl']);
+    if (missing) {
+      if (process.env.CI) throw new Error(missing);
+      t.skip(missing);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'agentwire-tls-'));
+    const made = spawnSync(
+      '/usr/bin/openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore', timeout: 60_000 },
+    );
+    assert.equal(made.status, 0, 'openssl made a test certificate');
+    const server = createHttpsServer(
+      { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+      (_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('app'),
+    );
+    rmSync(dir, { recursive: true, force: true });
+    const gateway = newGateway().attach(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        httpsGet({ host: '127.0.0.1', port, path, rejectUnauthorized: false }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    try {
+      assert.deepEqual(await get('/hello'), { status: 200, body: 'app' });
+      const healthz = await get('/healthz');
+      assert.equal(healthz.status, 200);
+      assert.match(healthz.body, /"ok"/);
+      const ws = new WebSocket(
+        `wss://127.0.0.1:${port}/ws`,
+        ['agentwire.v1', `bearer.${await mintToken('alice')}`],
+        {
+          rejectUnauthorized: false,
+        },
+      );
+      const welcome = await new Promise<string>((resolve, reject) => {
+        ws.once('message', (data) => resolve(data.toString()));
+        ws.once('error', reject);
+      });
+      assert.equal(JSON.parse(welcome).type, 'welcome');
+      ws.close();
+    } finally {
+      await gateway.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -224,6 +224,14 @@ describe('POST /v1/ag-ui', () => {
           [gw.url, auth, JSON.stringify({ threadId: 't' }), 400, 'invalid_field', 'runId'],
           [gw.url, auth, '[]', 400, 'invalid_field', 'body'],
           [bare.url, auth, JSON.stringify(valid), 501, 'no_handler', undefined],
+          [
+            gw.url,
+            auth,
+            JSON.stringify({ ...valid, pad: 'x'.repeat(1024 * 1024) }),
+            413,
+            'too_large',
+            undefined,
+          ],
         ];
       for (const [url, headers, body, status, code, field] of cases) {
         const res = await fetch(`${url}/v1/ag-ui`, { method: 'POST', headers, body });

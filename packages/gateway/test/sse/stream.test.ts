@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { verifyEvents } from '@ag-ui/client';
 import { EventSchemas } from '@ag-ui/core/schemas';
@@ -135,6 +136,15 @@ describe('GET /v1/stream', () => {
         ['/v1/stream?lastEventId=nope', auth, 400, 'invalid_field', 'lastEventId'],
         [
           '/v1/stream',
+          { ...auth, 'last-event-id': `${'e'.repeat(5000)}:1` },
+          400,
+          'invalid_field',
+          'Last-Event-ID',
+        ],
+        ['/v1/stream?format=AG-UI', auth, 400, 'invalid_field', 'format'],
+        [`/v1/stream?runId=${'r'.repeat(129)}`, auth, 400, 'invalid_field', 'runId'],
+        [
+          '/v1/stream',
           { ...auth, origin: 'https://evil.example' },
           403,
           'origin_not_allowed',
@@ -197,6 +207,43 @@ describe('GET /v1/stream', () => {
     }
     await closing;
     assert.match(text, /event: close\ndata: \{"code":1001,"reason":"server shutting down"\}/);
+  });
+});
+
+describe('GET /v1/stream limits', () => {
+  it('a reader that stops reading is closed as a slow consumer (4008) and nobody else is held up', async () => {
+    const gw = await startGateway({ limits: { maxBufferedBytes: 256 * 1024 } });
+    const token = await mintToken('alice');
+    const stalled = new Socket();
+    try {
+      await new Promise<void>((resolve) => stalled.connect(gw.port, '127.0.0.1', resolve));
+      stalled.write(`GET /v1/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+      stalled.pause(); // reads nothing from here on
+      await waitFor(() => gw.gateway.stats().connections === 1, 'the stalled stream admitted');
+      const bob = listen(`${gw.url}/v1/stream`, await mintToken('bob'));
+      await waitFor(() => bob.messages.length === 1, 'bob’s welcome');
+      const big = 'x'.repeat(48 * 1024);
+      for (let i = 0; i < 400 && gw.gateway.stats().connections > 1; i++) {
+        await publish(gw, 'alice', { type: 'x-big', data: { big } });
+        if (i % 10 === 0) await publish(gw, 'bob', { type: 'x-n', data: { i } });
+      }
+      await waitFor(
+        () => gw.gateway.stats().connections === 1,
+        'the stalled stream closed',
+        10_000,
+      );
+      const metrics = await (await fetch(`${gw.url}/metrics`)).text();
+      assert.match(metrics, /agentwire_closes_total\{code="4008"\} 1/);
+      await publish(gw, 'bob', { type: 'x-n', data: { last: true } });
+      await waitFor(
+        () => bob.events().some((m) => JSON.stringify(m.data).includes('"last"')),
+        'bob still served',
+      );
+      bob.source.close();
+    } finally {
+      stalled.destroy();
+      await gw.close();
+    }
   });
 });
 

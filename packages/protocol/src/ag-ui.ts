@@ -56,7 +56,8 @@ export const AG_UI_MAPPING: readonly { agentwire: string; agUi: string; notes: s
   {
     agentwire: 'agent_message {messageId, delta}',
     agUi: 'TEXT_MESSAGE_START {messageId, role: assistant} (first delta only), TEXT_MESSAGE_CONTENT {messageId, delta}',
-    notes: 'TEXT_MESSAGE_END when the run ends',
+    notes:
+      'an empty delta only opens the message (a TEXT_MESSAGE_START decodes to one); TEXT_MESSAGE_END when the run ends',
   },
   {
     agentwire: 'agent_thinking {text, messageId?}',
@@ -64,14 +65,16 @@ export const AG_UI_MAPPING: readonly { agentwire: string; agUi: string; notes: s
     notes: 'REASONING_MESSAGE_END + REASONING_END before the next non-thinking event',
   },
   {
-    agentwire: 'tool_executing {tool, callId, args, parentMessageId?}',
+    agentwire: 'tool_executing {tool, callId, args, parentMessageId?, argsText?}',
     agUi: 'TOOL_CALL_START {toolCallId, toolCallName, parentMessageId}, TOOL_CALL_ARGS {delta: JSON of args}, TOOL_CALL_END',
-    notes: 'args that are not JSON text on the AG-UI side stay a string',
+    notes:
+      'args that are not JSON stay a string; argsText keeps the exact text when JSON.stringify would change it',
   },
   {
-    agentwire: 'tool_completed {tool, callId, result or error, durationMs}',
+    agentwire: 'tool_completed {tool, callId, result or error, durationMs, content?}',
     agUi: 'TOOL_CALL_RESULT {messageId, toolCallId, content: JSON of result (or {error}), role: tool}',
-    notes: 'messageId is `<callId>:result` unless data.messageId is set',
+    notes:
+      'messageId is `<callId>:result` unless data.messageId is set; content keeps the exact text',
   },
   {
     agentwire: 'agent_completed {result, text, durationMs}',
@@ -178,7 +181,9 @@ export class AgUiEncoder {
           run.text.add(messageId);
           stamp({ type: AgUiEventType.TextMessageStart, messageId, role: 'assistant' });
         }
-        stamp({ type: AgUiEventType.TextMessageContent, messageId, delta: String(data.delta) });
+        // An empty delta only opens the message (AG-UI content is never empty).
+        const delta = String(data.delta);
+        if (delta !== '') stamp({ type: AgUiEventType.TextMessageContent, messageId, delta });
         break;
       }
       case 'agent_thinking': {
@@ -208,9 +213,8 @@ export class AgUiEncoder {
         if (typeof data.parentMessageId === 'string') start.parentMessageId = data.parentMessageId;
         const events = [stamp(start)];
         if (data.args !== undefined) {
-          events.push(
-            stamp({ type: AgUiEventType.ToolCallArgs, toolCallId, delta: json(data.args) }),
-          );
+          const delta = typeof data.argsText === 'string' ? data.argsText : json(data.args);
+          events.push(stamp({ type: AgUiEventType.ToolCallArgs, toolCallId, delta }));
         }
         events.push(stamp({ type: AgUiEventType.ToolCallEnd, toolCallId }));
         run.pendingTools.set(toolCallId, events);
@@ -224,7 +228,11 @@ export class AgUiEncoder {
           messageId: typeof data.messageId === 'string' ? data.messageId : `${toolCallId}:result`,
           toolCallId,
           content:
-            data.error !== undefined ? json({ error: data.error }) : json(data.result ?? null),
+            typeof data.content === 'string'
+              ? data.content
+              : data.error !== undefined
+                ? json({ error: data.error })
+                : json(data.result ?? null),
           role: 'tool',
         });
         break;
@@ -368,6 +376,9 @@ export class AgUiDecoder {
           { type: 'agent_started', data: { agent: typeof agent === 'string' ? agent : 'agent' } },
         ];
       }
+      case AgUiEventType.TextMessageStart:
+        // A message may open without content (e.g. the one a tool call belongs to): keep it.
+        return [{ type: 'agent_message', data: { messageId: String(e.messageId), delta: '' } }];
       case AgUiEventType.TextMessageContent:
         return [
           {
@@ -404,7 +415,11 @@ export class AgUiDecoder {
         if (!call) return [];
         this.tools.delete(callId);
         const data: Record<string, unknown> = { tool: call.name, callId };
-        if (call.args !== '') data.args = parseJson(call.args);
+        if (call.args !== '') {
+          data.args = parseJson(call.args);
+          // The text as the agent streamed it, when JSON.stringify would not give it back.
+          if (json(data.args) !== call.args) data.argsText = call.args;
+        }
         if (call.parentMessageId !== undefined) data.parentMessageId = call.parentMessageId;
         return [{ type: 'tool_executing', data }];
       }
@@ -421,6 +436,7 @@ export class AgUiDecoder {
             ? { error }
             : { result: content }),
         };
+        if (typeof e.content === 'string' && json(content) !== e.content) data.content = e.content;
         return [{ type: 'tool_completed', data }];
       }
       case AgUiEventType.RunFinished:
@@ -458,7 +474,6 @@ export class AgUiDecoder {
             data: record(e.value) === e.value ? record(e.value) : { value: e.value },
           },
         ];
-      case AgUiEventType.TextMessageStart:
       case AgUiEventType.TextMessageEnd:
       case AgUiEventType.ReasoningStart:
       case AgUiEventType.ReasoningMessageStart:

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { HttpAgent } from '@ag-ui/client';
 import { type AgUiRunHandler, type RunCancel, RunCancelledError } from '@agentwire/gateway';
@@ -112,12 +114,13 @@ describe('POST /v1/ag-ui', () => {
       await http.runAgent({ runId: 'run_it' });
       assert.deepEqual(http.state, { greeted: true });
       assert.ok(events.some((e) => e.type === 'STEP_STARTED'));
-      await tab.until((f) => f.filter((x) => x.type === 'event').length === 6, 5000, 'events');
+      await tab.until((f) => f.filter((x) => x.type === 'event').length === 7, 5000, 'events');
       assert.deepEqual(
         tab.events().map((f) => f.event.type),
         [
           'agent_started',
           'x-step_started',
+          'agent_message', // TEXT_MESSAGE_START: the message opens (empty delta)
           'agent_message',
           'x-ag-ui',
           'x-step_finished',
@@ -326,6 +329,86 @@ describe('GET /v1/stream?format=ag-ui with @ag-ui/client’s HttpAgent', () => {
       assert.equal((tool as { content: string }).content, '391');
     } finally {
       await gw.close();
+    }
+  });
+});
+
+describe('an AG-UI agent of another framework behind /v1/ag-ui', () => {
+  // The shape Microsoft Agent Framework's AG-UI endpoint streams (its published sample): an
+  // assistant message opened for a tool call, never given text; the call's arguments in many
+  // deltas; the result; then a second message with the answer.
+  const input = { threadId: 'th_maf', runId: 'run_maf' };
+  const events: AgUiEvent[] = [
+    { type: 'RUN_STARTED', ...input },
+    { type: 'TEXT_MESSAGE_START', messageId: 'msg_a', role: 'assistant' },
+    {
+      type: 'TOOL_CALL_START',
+      toolCallId: 'call_1',
+      toolCallName: 'get_order_status',
+      parentMessageId: 'msg_a',
+    },
+    ...['{"', 'order', '_id', '":"', 'ORD', '-', '001', '"}'].map((delta) => ({
+      type: 'TOOL_CALL_ARGS',
+      toolCallId: 'call_1',
+      delta,
+    })),
+    { type: 'TOOL_CALL_END', toolCallId: 'call_1' },
+    {
+      type: 'TOOL_CALL_RESULT',
+      messageId: 'msg_r',
+      toolCallId: 'call_1',
+      content: '{"status": "shipped", "eta": "Jan 25"}',
+      role: 'tool',
+    },
+    { type: 'TEXT_MESSAGE_START', messageId: 'msg_b', role: 'assistant' },
+    ...['Your', ' order', ' has', ' shipped', '!'].map((delta) => ({
+      type: 'TEXT_MESSAGE_CONTENT',
+      messageId: 'msg_b',
+      delta,
+    })),
+    { type: 'TEXT_MESSAGE_END', messageId: 'msg_b' },
+    { type: 'RUN_FINISHED', ...input },
+  ];
+
+  it('HttpAgent builds the same messages through agentwire as from the agent directly', async () => {
+    // The sample leaves msg_a open at RUN_FINISHED, which AG-UI's own verifyEvents refuses; the
+    // agent on its own gets the missing end, agentwire ends open messages at the run's end itself.
+    const compliant = [...events];
+    compliant.splice(compliant.length - 1, 0, { type: 'TEXT_MESSAGE_END', messageId: 'msg_a' });
+    const direct = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (const event of compliant) res.write(`data: ${JSON.stringify(event)}\n\n`);
+      res.end();
+    });
+    await new Promise<void>((resolve) => direct.listen(0, '127.0.0.1', resolve));
+    const gw = await startGateway({
+      onAgUiRun: async function* () {
+        yield* events;
+      },
+    });
+    try {
+      const token = await mintToken('alice');
+      const run = async (url: string) => {
+        const http = new HttpAgent({
+          url,
+          headers: { authorization: `Bearer ${token}` },
+          threadId: input.threadId,
+          initialMessages: [{ id: 'u1', role: 'user', content: 'Where is ORD-001?' }],
+        });
+        await http.runAgent({ runId: input.runId });
+        return http.messages;
+      };
+      const { port } = direct.address() as AddressInfo;
+      const expected = await run(`http://127.0.0.1:${port}/`);
+      const through = await run(`${gw.url}/v1/ag-ui`);
+      assert.ok(
+        expected.some((m) => m.role === 'tool'),
+        'the direct run has the tool result',
+      );
+      assert.deepEqual(through, expected);
+    } finally {
+      await gw.close();
+      await new Promise<void>((resolve) => direct.close(() => resolve()));
     }
   });
 });

@@ -30,6 +30,21 @@ export class UserEmitter {
   }
 
   /**
+   * Cancels one of the user's runs from the application's side, as a `cancel` frame would:
+   * `onCancel` (via `api`), `run_cancelled` in every tab, the run's signal on whichever node.
+   */
+  async cancel(runId: string, reason?: string): Promise<PublishResult> {
+    if (!this.cancels) throw new Error('cancel needs a gateway');
+    const { published } = await this.cancels.request({
+      userId: this.userId,
+      runId,
+      via: 'api',
+      ...(reason !== undefined && { reason }),
+    });
+    return published;
+  }
+
+  /**
    * Starts an agent run; its helpers stamp `runId` (and `threadId`) on every event. Its `signal`
    * aborts when the run is cancelled (a `cancel` frame on any node), until the run ends.
    */

@@ -194,6 +194,24 @@ describe('cancel', () => {
       await gw.close();
     }
   });
+
+  it('the application can cancel a run itself: forUser(u).cancel(runId)', async () => {
+    const app = agentApp();
+    const gw = await startGateway(app.options);
+    app.bind(gw);
+    try {
+      const tab = await connectUser(gw, 'alice');
+      const runId = await startRun(tab);
+      const { seq } = await gw.gateway.forUser('alice').cancel(runId, 'timeout');
+      assert.ok(
+        (await within(app.runs.get(runId)?.ended, 'the run to end')) instanceof RunCancelledError,
+      );
+      assert.equal(app.cancels[0]?.via, 'api');
+      await tab.until(() => cancelledIn(tab, runId)[0]?.seq === seq, 5000, 'run_cancelled');
+    } finally {
+      await gw.close();
+    }
+  });
 });
 
 describe('cancel across nodes (Redis engine)', () => {

@@ -47,6 +47,14 @@ function agentApp() {
   };
 }
 
+/** A gateway running agentApp. */
+async function startApp() {
+  const app = agentApp();
+  const gw = await startGateway(app.options);
+  app.bind(gw);
+  return { app, gw };
+}
+
 /** The promise's value, or a failure naming `what` after `ms`. */
 function within<T>(promise: Promise<T> | undefined, what: string, ms = 5000): Promise<T> {
   return Promise.race([
@@ -77,9 +85,7 @@ const lastOfRun = (tab: TestClient, runId: string) =>
 
 describe('cancel', () => {
   it('a cancel frame from another tab reaches onCancel and the run, which ends with run_cancelled in every tab', async () => {
-    const app = agentApp();
-    const gw = await startGateway(app.options);
-    app.bind(gw);
+    const { app, gw } = await startApp();
     try {
       const tab1 = await connectUser(gw, 'alice');
       const tab2 = await connectUser(gw, 'alice');
@@ -113,9 +119,7 @@ describe('cancel', () => {
   });
 
   it('works from a tab that dropped and resumed mid-run', async () => {
-    const app = agentApp();
-    const gw = await startGateway(app.options);
-    app.bind(gw);
+    const { app, gw } = await startApp();
     try {
       const tab = await connectUser(gw, 'alice');
       const runId = await startRun(tab);
@@ -171,9 +175,7 @@ describe('cancel', () => {
   });
 
   it('a user cannot cancel another user’s run: the cancel only reaches their own stream', async () => {
-    const app = agentApp();
-    const gw = await startGateway(app.options);
-    app.bind(gw);
+    const { app, gw } = await startApp();
     try {
       const alice = await connectUser(gw, 'alice');
       const bob = await connectUser(gw, 'bob');
@@ -196,9 +198,7 @@ describe('cancel', () => {
   });
 
   it('the application can cancel a run itself: forUser(u).cancel(runId)', async () => {
-    const app = agentApp();
-    const gw = await startGateway(app.options);
-    app.bind(gw);
+    const { app, gw } = await startApp();
     try {
       const tab = await connectUser(gw, 'alice');
       const runId = await startRun(tab);

@@ -95,6 +95,8 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      this.limits.slowConsumerTimeoutMs,
+      this.limits.coalesceWindowMs,
     );
     this.heartbeat = new Heartbeat(() => this.manager.allConnections(), this.log);
     this.frameContext = {
@@ -251,6 +253,7 @@ export class Gateway {
     const serverClosed = this.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : undefined;
+    this.manager.sendAllHeld();
     await drainConnections(
       this.manager.allConnections(),
       this.metrics,

@@ -20,6 +20,7 @@ export {
   ResyncReason,
   SUBPROTOCOL,
 } from './codes.js';
+export { expandDeltas } from './deltas.js';
 export {
   type AgentEvent,
   BUILTIN_EVENT_TYPES,
@@ -46,6 +47,7 @@ export type {
   CancelFrame,
   ClientFrame,
   ClientFrameType,
+  DeltasFrame,
   ErrorFrame,
   EventFrame,
   HttpErrorBody,

@@ -28,6 +28,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'TERMINAL_EVENT_TYPES',
     'UpgradeQuery',
     'cancelEventId',
+    'expandDeltas',
     'isBuiltinEventType',
     'isCustomEventType',
     'isStreamPosition',

@@ -5,6 +5,7 @@ import {
   AgUiEncoder,
   type AgUiEvent,
   AgUiEventType,
+  expandDeltas,
   isTerminalEventType,
   type ServerFrame,
 } from '@agentwire/protocol';
@@ -100,6 +101,19 @@ export class SseSocket extends EventEmitter {
       }
       case 'event':
         this.sendEvent(frame.seq, frame.event);
+        return;
+      case 'deltas':
+        // Coalesced tokens: one message in agentwire format, each event mapped in AG-UI format.
+        if (this.options.format === 'agentwire') {
+          const last = frame.from + frame.deltas.length - 1;
+          if (this.options.runId === undefined || frame.runId === this.options.runId) {
+            this.write(JSON.stringify(frame), `${this.epoch}:${last}`);
+          } else {
+            this.writeId(`${this.epoch}:${last}`);
+          }
+        } else {
+          for (const { seq, event } of expandDeltas(frame)) this.sendEvent(seq, event);
+        }
         return;
       default:
         // pong, ack, error: answers to upstream frames, which SSE has none of.

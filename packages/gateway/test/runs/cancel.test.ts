@@ -79,7 +79,7 @@ const cancelledIn = (tab: TestClient, runId: string) =>
 
 const lastOfRun = (tab: TestClient, runId: string) =>
   tab
-    .events()
+    .delivered()
     .filter((f) => f.event.runId === runId)
     .at(-1)?.event.type;
 
@@ -90,7 +90,7 @@ describe('cancel', () => {
       const tab1 = await connectUser(gw, 'alice');
       const tab2 = await connectUser(gw, 'alice');
       const runId = await startRun(tab1);
-      await tab2.until((f) => f.filter((x) => x.type === 'event').length >= 3, 5000, 'tokens');
+      await tab2.until(() => tab2.delivered().length >= 3, 5000, 'tokens');
       tab2.send({ type: 'cancel', runId, id: 'c1', reason: 'stop pressed' });
       await tab2.until((f) => f.some((x) => x.type === 'ack' && x.id === 'c1'), 5000, 'ack');
       const entry = app.runs.get(runId);
@@ -123,9 +123,9 @@ describe('cancel', () => {
     try {
       const tab = await connectUser(gw, 'alice');
       const runId = await startRun(tab);
-      await tab.until((f) => f.filter((x) => x.type === 'event').length >= 2, 5000, 'tokens');
+      await tab.until(() => tab.delivered().length >= 2, 5000, 'tokens');
       const epoch = tab.welcome().epoch;
-      const position = tab.events().at(-1)?.seq as number;
+      const position = tab.delivered().at(-1)?.seq as number;
       tab.ws.terminate();
       const resumed = await connectUser(gw, 'alice', { resume: { epoch, after: position } });
       assert.equal(resumed.welcome().resumed, true);
@@ -134,7 +134,7 @@ describe('cancel', () => {
       assert.ok(
         (await within(app.runs.get(runId)?.ended, 'the run to end')) instanceof RunCancelledError,
       );
-      const seqs = resumed.events().map((f) => f.seq);
+      const seqs = resumed.delivered().map((f) => f.seq);
       assert.deepEqual(
         seqs,
         seqs.map((_, i) => position + 1 + i),
@@ -164,8 +164,8 @@ describe('cancel', () => {
         { code: (error as { code: string }).code, message: (error as { message: string }).message },
         { code: 'handler_failed', message: 'this run cannot be stopped' },
       );
-      const before = tab.events().length;
-      await tab.until((f) => f.filter((x) => x.type === 'event').length > before + 2, 5000, 'more');
+      const before = tab.delivered().length;
+      await tab.until(() => tab.delivered().length > before + 2, 5000, 'more');
       assert.equal(cancelledIn(tab, runId).length, 0);
       assert.equal(app.runs.get(runId)?.run.signal.aborted, false);
       app.runs.get(runId)?.run.cancelled('test over');
@@ -182,12 +182,8 @@ describe('cancel', () => {
       const runId = await startRun(alice);
       bob.send({ type: 'cancel', runId, id: 'c1' });
       await bob.until(() => cancelledIn(bob, runId).length === 1, 5000, 'bob’s own run_cancelled');
-      const before = alice.events().length;
-      await alice.until(
-        (f) => f.filter((x) => x.type === 'event').length > before + 2,
-        5000,
-        'more',
-      );
+      const before = alice.delivered().length;
+      await alice.until(() => alice.delivered().length > before + 2, 5000, 'more');
       assert.equal(cancelledIn(alice, runId).length, 0);
       assert.equal(app.runs.get(runId)?.run.signal.aborted, false);
       assert.equal(app.cancels[0]?.userId, 'bob');
@@ -235,7 +231,7 @@ describe('cancel across nodes (Redis engine)', () => {
       const tabA = await connectUser(a, 'alice');
       const tabB = await connectUser(b, 'alice');
       const runId = await startRun(tabA); // the run executes on A
-      await tabB.until((f) => f.filter((x) => x.type === 'event').length >= 3, 5000, 'tokens on B');
+      await tabB.until(() => tabB.delivered().length >= 3, 5000, 'tokens on B');
       tabB.send({ type: 'cancel', runId, id: 'c1', reason: 'from B' });
       const ended = await within(appA.runs.get(runId)?.ended, 'the run on A to end');
       assert.ok(ended instanceof RunCancelledError, `run on A ended with ${String(ended)}`);
@@ -249,7 +245,7 @@ describe('cancel across nodes (Redis engine)', () => {
       // may land after run_cancelled, nothing later does (A's next publish is refused).
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const tab of [tabA, tabB]) {
-        const events = tab.events().filter((f) => f.event.runId === runId);
+        const events = tab.delivered().filter((f) => f.event.runId === runId);
         const at = events.findIndex((f) => f.event.type === 'run_cancelled');
         assert.ok(events.length - 1 - at <= 1, `after run_cancelled: ${events.length - 1 - at}`);
       }

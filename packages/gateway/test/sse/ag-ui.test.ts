@@ -88,7 +88,7 @@ describe('POST /v1/ag-ui', () => {
         'the run in the other tab',
       );
       assert.ok(
-        tab.events().every((f) => f.event.runId === 'run_ag1' && f.event.threadId === 'th_1'),
+        tab.delivered().every((f) => f.event.runId === 'run_ag1' && f.event.threadId === 'th_1'),
       );
     } finally {
       await gw.close();
@@ -114,9 +114,9 @@ describe('POST /v1/ag-ui', () => {
       await http.runAgent({ runId: 'run_it' });
       assert.deepEqual(http.state, { greeted: true });
       assert.ok(events.some((e) => e.type === 'STEP_STARTED'));
-      await tab.until((f) => f.filter((x) => x.type === 'event').length === 7, 5000, 'events');
+      await tab.until(() => tab.delivered().length === 7, 5000, 'events');
       assert.deepEqual(
-        tab.events().map((f) => f.event.type),
+        tab.delivered().map((f) => f.event.type),
         [
           'agent_started',
           'x-step_started',

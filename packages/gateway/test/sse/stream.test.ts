@@ -85,6 +85,29 @@ describe('GET /v1/stream', () => {
     }
   });
 
+  it('sends coalesced tokens as one deltas frame whose id is its last seq', async () => {
+    const gw = await startGateway();
+    const client = listen(`${gw.url}/v1/stream`, await mintToken('alice'));
+    try {
+      await waitFor(() => client.messages.length === 1, 'welcome');
+      const epoch = client.messages[0]?.data.epoch as string;
+      const run = gw.gateway.forUser('alice').run({ runId: 'run_t' });
+      await Promise.all(['a', 'b', 'c'].map((delta) => run.message('m1', delta)));
+      await run.completed();
+      await waitFor(() => client.messages.some((m) => m.data.type === 'event'), 'the completion');
+      const deltas = client.messages.filter((m) => m.data.type === 'deltas');
+      assert.deepEqual(
+        deltas.flatMap((m) => m.data.deltas as string[]),
+        ['a', 'b', 'c'],
+      );
+      const last = deltas.at(-1) as { id: string; data: { from: number; deltas: string[] } };
+      assert.equal(last.id, `${epoch}:${last.data.from + last.data.deltas.length - 1}`);
+    } finally {
+      client.source.close();
+      await gw.close();
+    }
+  });
+
   it('answers a Last-Event-ID older than history, or of another epoch, with a resync', async () => {
     const gw = await startGateway({ history: { maxEvents: 3 } });
     const token = await mintToken('alice');
@@ -211,8 +234,10 @@ describe('GET /v1/stream', () => {
 });
 
 describe('GET /v1/stream limits', () => {
-  it('a reader that stops reading is closed as a slow consumer (4008) and nobody else is held up', async () => {
-    const gw = await startGateway({ limits: { maxBufferedBytes: 256 * 1024 } });
+  it('a reader that stops reading falls behind, is closed as a slow consumer (4008), and nobody else is held up', async () => {
+    const gw = await startGateway({
+      limits: { maxBufferedBytes: 256 * 1024, slowConsumerTimeoutMs: 300 },
+    });
     const token = await mintToken('alice');
     const stalled = new Socket();
     try {

@@ -216,7 +216,7 @@ for (const [name, mount] of Object.entries(recipes)) {
       const tab = openClient(`${url.replace('http', 'ws')}/ws`, { token: await mintToken('bob') });
       await tab.opened;
       await gateway.close();
-      assert.equal(await tab.closed, 1001);
+      assert.equal(await tab.closed, 1012);
       const hello = await fetch(`${url}/hello`);
       assert.equal(hello.status, 200);
     });

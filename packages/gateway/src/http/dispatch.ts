@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@agentwire/protocol';
 import type { Logger } from 'pino';
+import { EngineUnavailableError } from '../errors.js';
 import { handleSseRoute, type SseContext } from '../sse/routes.js';
 import { UPGRADE_PATH } from '../ws/upgrade.js';
 import { sendError } from './respond.js';
@@ -40,6 +41,12 @@ export async function handleGatewayRoute(
     if (await handleRoute(req, res, path, ctx)) return true;
     return await handleSseRoute(req, res, url, ctx.sse);
   } catch (error) {
+    if (error instanceof EngineUnavailableError) {
+      ctx.log.warn({ err: error, method: req.method }, 'engine unavailable');
+      ctx.metrics.errors.inc({ code: ErrorCode.Unavailable });
+      if (!res.headersSent) sendError(res, 503, ErrorCode.Unavailable, error.message);
+      return true;
+    }
     ctx.log.error({ err: error, method: req.method }, 'request failed');
     ctx.metrics.errors.inc({ code: ErrorCode.Internal });
     if (!res.headersSent) sendError(res, 500, ErrorCode.Internal, 'internal error');

@@ -47,13 +47,14 @@ export interface SseContext {
   allowedOrigins: readonly string[] | undefined;
   isDraining: () => boolean;
   verifyToken: (token: string) => Promise<VerifiedToken>;
-  redeemTicket: (ticket: string) => VerifiedToken;
+  redeemTicket: (ticket: string) => Promise<VerifiedToken>;
   /** Hands the stream to the connection manager, as an upgrade hands it a socket. */
   connect: (socket: SseSocket, verified: VerifiedToken, resume: StreamPosition | undefined) => void;
   forUser: (userId: string) => UserEmitter;
   cancels: RunCancels;
   onAgUiRun: AgUiRunHandler | undefined;
   maxBodyBytes: number;
+  maxJsonDepth: number;
   retryMs: number;
 }
 
@@ -106,7 +107,7 @@ async function authenticate(
     const token = bearerHeader(req);
     if (token) return await ctx.verifyToken(token);
     const ticket = allowTicket ? url.searchParams.get('ticket') : null;
-    if (ticket) return ctx.redeemTicket(ticket);
+    if (ticket) return await ctx.redeemTicket(ticket);
     return allowTicket
       ? 'no credentials: send Authorization: Bearer <JWT> or ?ticket= from POST /v1/tickets'
       : 'no credentials: send Authorization: Bearer <JWT>';

@@ -229,7 +229,10 @@ describe('GET /v1/stream', () => {
       text += new TextDecoder().decode(chunk.value);
     }
     await closing;
-    assert.match(text, /event: close\ndata: \{"code":1001,"reason":"server shutting down"\}/);
+    assert.match(
+      text,
+      /event: close\ndata: \{"code":1012,"reason":"server restarting: resume elsewhere"\}/,
+    );
   });
 });
 

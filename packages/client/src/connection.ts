@@ -177,6 +177,25 @@ export class AgentwireClient {
   }
 
   /**
+   * Asks the gateway to cancel one of this user's runs (a `cancel` frame): the application's
+   * handler hears it on whichever node runs the run, and every tab gets `run_cancelled`.
+   * Resolves with the `ack`'s data; rejects like `send`. Queued while offline, like `send`.
+   */
+  cancel(runId: string, options: { reason?: string; id?: string } = {}): Promise<unknown> {
+    if (this.currentState === 'closed') {
+      return Promise.reject(new AgentwireError(ClientErrorCode.Closed, 'client is closed'));
+    }
+    const id = options.id ?? this.nextId('x');
+    const frame: ClientFrame = {
+      type: 'cancel',
+      id,
+      runId,
+      ...(options.reason !== undefined && { reason: options.reason }),
+    };
+    return this.requests.add(id, JSON.stringify(frame), this.sender());
+  }
+
+  /**
    * Drops the current socket as a network loss would, then reconnects and resumes. The demo's
    * "drop connection" button; also useful after the device wakes up.
    */

@@ -5,17 +5,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ensureDebian } from '@agentwire/testkit';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { chromiumUnavailable, launchChromium } from '@agentwire/testkit';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDemo } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const resultsDir = `${root}test-results`;
 
 // Installs Debian's chromium when it is missing and we are root (CI on a fresh machine).
-const unavailable = ensureDebian(CHROMIUM, ['chromium', 'fonts-liberation']);
-if (unavailable && process.env.CI) throw new Error(unavailable);
+const unavailable = chromiumUnavailable();
 
 const AGENT = { stepMs: 150, tokenMs: 40 };
 const axeSource = readFileSync(
@@ -37,21 +35,7 @@ before(async () => {
   mkdirSync(resultsDir, { recursive: true });
   // Slow enough that a person (and this test) can act mid-run.
   demo = await startDemo(AGENT);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    // Playwright gives every launch a new empty profile directory (its own --user-data-dir).
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   aliceContext = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   bobContext = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   alice = await aliceContext.newPage();

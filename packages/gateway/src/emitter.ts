@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EventData, EventInput, EventType, PublishResult } from '@agentwire/protocol';
+import {
+  cancelEventId,
+  type EventData,
+  type EventInput,
+  type EventType,
+  isTerminalEventType,
+  type PublishResult,
+} from '@agentwire/protocol';
 import { PublishError } from './errors.js';
 import { type Publisher, validateUserId } from './publisher.js';
+import type { RunCancels } from './runs/cancel.js';
 
 /**
  * Everything addressed to one user: the only way application code sends anything. Publishes
@@ -11,6 +19,7 @@ export class UserEmitter {
   constructor(
     readonly userId: string,
     private readonly publisher: Publisher,
+    private readonly cancels?: RunCancels,
   ) {
     const error = validateUserId(userId, 'userId');
     if (error) throw new PublishError(error);
@@ -20,27 +29,62 @@ export class UserEmitter {
     return this.publisher.publish(this.userId, event as EventInput);
   }
 
-  /** Starts an agent run; its helpers stamp `runId` (and `threadId`) on every event. */
+  /**
+   * Cancels one of the user's runs from the application's side, as a `cancel` frame would:
+   * `onCancel` (via `api`), `run_cancelled` in every tab, the run's signal on whichever node.
+   */
+  async cancel(runId: string, reason?: string): Promise<PublishResult> {
+    if (!this.cancels) throw new Error('cancel needs a gateway');
+    const { published } = await this.cancels.request({
+      userId: this.userId,
+      runId,
+      via: 'api',
+      ...(reason !== undefined && { reason }),
+    });
+    return published;
+  }
+
+  /**
+   * Starts an agent run; its helpers stamp `runId` (and `threadId`) on every event. Its `signal`
+   * aborts when the run is cancelled (a `cancel` frame on any node), until the run ends.
+   */
   run(options: { runId?: string; threadId?: string } = {}): RunEmitter {
-    return new RunEmitter(this, options.runId ?? `run_${randomUUID()}`, options.threadId);
+    const runId = options.runId ?? `run_${randomUUID()}`;
+    return new RunEmitter(this, runId, options.threadId, this.cancels?.track(this.userId, runId));
   }
 }
+
+type Tracked = ReturnType<RunCancels['track']>;
 
 /** Typed helpers for one run's events (SPEC §3). */
 export class RunEmitter {
   private readonly startedAt = Date.now();
+  /** Aborts (with a RunCancelledError) when the run is cancelled; never for a run that ended. */
+  readonly signal: AbortSignal;
 
   constructor(
     readonly user: UserEmitter,
     readonly runId: string,
     readonly threadId: string | undefined,
-  ) {}
+    private readonly tracked?: Tracked,
+  ) {
+    this.signal = tracked?.signal ?? new AbortController().signal;
+  }
 
-  emit<T extends EventType>(type: T, data: EventData<T>, id?: string): Promise<PublishResult> {
+  /** Rejects with the signal's RunCancelledError once the run was cancelled. */
+  async emit<T extends EventType>(
+    type: T,
+    data: EventData<T>,
+    id?: string,
+  ): Promise<PublishResult> {
+    const tracked = this.tracked;
+    if (this.signal.aborted && type !== 'run_cancelled') throw this.signal.reason;
     const event = { type, runId: this.runId, data } as EventInput<T>;
     if (this.threadId !== undefined) event.threadId = this.threadId;
     if (id !== undefined) event.id = id;
-    return this.user.publish(event);
+    const published = await this.user.publish(event);
+    if (isTerminalEventType(type)) tracked?.done();
+    return published;
   }
 
   started(agent: string): Promise<PublishResult> {
@@ -79,7 +123,12 @@ export class RunEmitter {
     return this.emit('agent_error', { message, ...(code !== undefined && { code }) });
   }
 
+  /** Ends the run as cancelled; the same event as a client's cancel, so the two dedupe. */
   cancelled(reason?: string): Promise<PublishResult> {
-    return this.emit('run_cancelled', reason === undefined ? {} : { reason });
+    return this.emit(
+      'run_cancelled',
+      reason === undefined ? {} : { reason },
+      cancelEventId(this.runId),
+    );
   }
 }

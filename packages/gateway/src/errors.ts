@@ -59,6 +59,23 @@ export class MissingPeerError extends Error {
   }
 }
 
+/** The reason of a cancelled run's signal; also what its emitter's later publishes reject with. */
+export class RunCancelledError extends Error {
+  override readonly name = 'RunCancelledError';
+  readonly code = 'run_cancelled' as const;
+
+  constructor(
+    readonly runId: string,
+    readonly reason?: unknown,
+  ) {
+    super(
+      typeof reason === 'string'
+        ? `run ${runId} was cancelled: ${reason}`
+        : `run ${runId} was cancelled`,
+    );
+  }
+}
+
 /**
  * The engine could not answer in time (its store is unreachable, stalled or still connecting).
  * The gateway answers 503 `unavailable`; a publish that failed this way may or may not have been

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { CloseCode, type StreamPosition } from '@agentwire/protocol';
+import type { Duplex } from 'node:stream';
+import { CloseCode, ErrorCode, type StreamPosition } from '@agentwire/protocol';
 import { type Logger, pino } from 'pino';
 import type { WebSocket } from 'ws';
 import { ApiKeys } from './auth/api-keys.js';
@@ -12,28 +14,32 @@ import { boundedEngine, DEFAULT_ENGINE_TIMEOUT_MS } from './engine/bounded.js';
 import type { Engine } from './engine/engine.js';
 import { MemoryEngine } from './engine/memory.js';
 import { EngineUnavailableError } from './errors.js';
-import { type DispatchContext, handleRequest } from './http/dispatch.js';
+import { type DispatchContext, handleGatewayRoute, handleRequest } from './http/dispatch.js';
 import { InFlightRequests } from './http/in-flight.js';
 import { MetricsEndpoint } from './http/metrics-endpoint.js';
+import { sendError } from './http/respond.js';
 import { GatewayMetrics } from './metrics.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
+  DEFAULT_SSE_RETRY_MS,
   DEFAULT_TICKET_TTL_MS,
   type GatewayOptions,
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
+import { RunCancels } from './runs/cancel.js';
 import { DEFAULT_DRAIN, drainConnections } from './shutdown.js';
+import type { SseSocket } from './sse/socket.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { Heartbeat } from './ws/heartbeat.js';
 import type { Admission } from './ws/leases.js';
 import { ConnectionManager } from './ws/manager.js';
 import { listen, socketListeners } from './ws/socket-listeners.js';
-import { Upgrades } from './ws/upgrade.js';
+import { isGatewayUpgrade, Upgrades } from './ws/upgrade.js';
 
 export interface GatewayStats {
   connections: number;
@@ -54,6 +60,8 @@ export class Gateway {
   private readonly limits: Limits;
   private readonly manager: ConnectionManager;
   private readonly publisher: Publisher;
+  /** Cancels of runs: asking the application, `run_cancelled` to every tab, in-process signals. */
+  readonly cancels: RunCancels;
   private readonly tickets: TicketStore;
   private readonly verifier: Promise<TokenVerifier>;
   private readonly server: Server;
@@ -67,6 +75,9 @@ export class Gateway {
   /** The separate metrics port's address once listening (`GatewayOptions.metrics.port`). */
   metricsAddress: AddressInfo | undefined;
   private draining = false;
+  /** listen() ran: the gateway's own server is the one to close. */
+  private listening = false;
+  private started = false;
   private closing: Promise<void> | undefined;
   private connectionSeq = 0;
 
@@ -97,6 +108,7 @@ export class Gateway {
       this.limits.maxEventBytes,
       this.limits.maxJsonDepth,
     );
+    this.cancels = new RunCancels(this.bounded, this.publisher, options.onCancel, this.log);
     this.manager = new ConnectionManager(
       this.bounded,
       this.metrics,
@@ -114,6 +126,7 @@ export class Gateway {
       log: this.log,
       tokens,
       onMessage: options.onMessage,
+      cancels: this.cancels,
       maxProtocolErrors: this.limits.maxProtocolErrors,
       maxJsonDepth: this.limits.maxJsonDepth,
       onExpired: (conn) => this.expire(conn),
@@ -133,6 +146,30 @@ export class Gateway {
       log: this.log,
       isDraining,
       fallback: options.fallbackHttpHandler,
+      sse: {
+        engine: this.bounded,
+        metrics: this.metrics,
+        log: this.log,
+        allowedOrigins: options.allowedOrigins,
+        isDraining,
+        verifyToken: async (token) => (await this.verifier).verify(token),
+        redeemTicket: (ticket) => this.tickets.redeem(ticket),
+        // The manager treats an SSE stream as a socket: same admission, resume, fan-out and limits.
+        connect: async (socket: SseSocket, verified, resume) => {
+          const connectionId = this.newConnectionId();
+          const admitted = await this.manager.leases.admit(verified.userId, connectionId);
+          this.connected(socket as unknown as WebSocket, verified, resume, {
+            connectionId,
+            admitted,
+          });
+        },
+        forUser: (userId) => this.forUser(userId),
+        cancels: this.cancels,
+        onAgUiRun: options.onAgUiRun,
+        maxBodyBytes: this.limits.maxBodyBytes,
+        maxJsonDepth: this.limits.maxJsonDepth,
+        retryMs: options.sseRetryMs ?? DEFAULT_SSE_RETRY_MS,
+      },
     };
     this.upgrades = new Upgrades({
       metrics: this.metrics,
@@ -172,7 +209,7 @@ export class Gateway {
 
   /** The user-scoped emitter: the only way to address delivery. */
   forUser(userId: string): UserEmitter {
-    return new UserEmitter(userId, this.publisher);
+    return new UserEmitter(userId, this.publisher, this.cancels);
   }
 
   stats(): GatewayStats {
@@ -189,8 +226,8 @@ export class Gateway {
       });
     });
     this.metricsAddress = await this.metricsEndpoint.listen(host);
-    this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
-    this.manager.leases.start();
+    this.listening = true;
+    this.start();
     const address = this.server.address() as AddressInfo;
     this.log.info(
       {
@@ -202,6 +239,66 @@ export class Gateway {
       'listening',
     );
     return address;
+  }
+
+  /**
+   * Mounts the gateway on an existing `node:http` or `node:https` server (an Express, Fastify or
+   * Hono app's): its `/ws` upgrades and the gateway's routes go to the gateway, every other
+   * request and upgrade to the listeners the server had when this was called. Call it after the
+   * app is on the server and before it listens.
+   */
+  attach(server: Server | HttpsServer): this {
+    const requests = server.listeners('request') as ((...args: unknown[]) => void)[];
+    const upgrades = server.listeners('upgrade') as ((...args: unknown[]) => void)[];
+    server.removeAllListeners('request');
+    server.removeAllListeners('upgrade');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      void this.handleRequest(req, res).then((handled) => {
+        if (handled) return;
+        if (requests.length === 0) {
+          sendError(res, 404, ErrorCode.NotFound, `no route for ${req.method} ${req.url}`);
+        }
+        for (const listener of requests) listener.call(server, req, res);
+      });
+    });
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (this.handleUpgrade(req, socket, head)) return;
+      if (upgrades.length === 0) socket.destroy();
+      for (const listener of upgrades) listener.call(server, req, socket, head);
+    });
+    return this;
+  }
+
+  /**
+   * Answers the request when it is one of the gateway's routes (`/v1/publish`, `/v1/tickets`,
+   * `/v1/stream`, `/v1/ag-ui`, `/healthz`, `/readyz`, `/metrics`) and resolves true; resolves
+   * false, having touched nothing, for any other — the framework's middleware goes on. Mount it
+   * before body parsers: the gateway reads the bodies of its routes itself.
+   */
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    this.start();
+    const handled = await handleGatewayRoute(req, res, this.httpContext);
+    if (handled) this.inFlight.track(req, res);
+    return handled;
+  }
+
+  /**
+   * Takes an upgrade for `/ws` (every check, then the WebSocket) and returns true; returns false
+   * for any other path, leaving the socket to the caller (e.g. the framework's own WebSockets).
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    if (!isGatewayUpgrade(req)) return false;
+    this.start();
+    void this.upgrades.handle(req, socket, head);
+    return true;
+  }
+
+  /** The heartbeat and leases run once the gateway serves, whether by listen() or mounted. */
+  private start(): void {
+    if (this.started || this.draining) return;
+    this.started = true;
+    this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.manager.leases.start();
   }
 
   /**
@@ -228,10 +325,14 @@ export class Gateway {
     });
     await this.inFlight.idle(timeoutMs);
     this.manager.leases.stop();
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await serverClosed;
+    // A mounted gateway leaves the application's server to the application.
+    if (this.listening) {
+      const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+      this.server.closeAllConnections();
+      await serverClosed;
+    }
     await this.metricsEndpoint.close();
+    await this.cancels.close();
     if (this.ownsEngine) await this.engine.close();
     this.log.info('closed');
   }

@@ -24,6 +24,7 @@ export {
   MessageError,
   MissingPeerError,
   PublishError,
+  RunCancelledError,
 } from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export type { MetricsOptions } from './http/metrics-endpoint.js';
@@ -36,3 +37,10 @@ export {
   type UpstreamMessage,
 } from './options.js';
 export { printDevCredentials, runFromConfig } from './run.js';
+export type {
+  CancelHandler,
+  RunCancel,
+  RunCancels,
+} from './runs/cancel.js';
+export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';
+export type { StreamFormat } from './sse/socket.js';

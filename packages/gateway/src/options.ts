@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
 import type { MetricsOptions } from './http/metrics-endpoint.js';
+import type { CancelHandler } from './runs/cancel.js';
+import type { AgUiRunHandler } from './sse/routes.js';
 
 /** What an upstream `message` frame handler receives. */
 export interface UpstreamMessage {
@@ -101,6 +103,16 @@ export interface GatewayOptions {
   metrics?: MetricsOptions;
   logger?: Logger;
   onMessage?: MessageHandler;
+  /**
+   * Hears every cancel of a run (a `cancel` frame, an AG-UI client going away) on the node it
+   * arrived at; the gateway then ends the run with `run_cancelled` in every tab, and the run's
+   * `RunEmitter.signal` aborts on whichever node runs it. Throw MessageError to refuse.
+   */
+  onCancel?: CancelHandler;
+  /** The AG-UI agent behind `POST /v1/ag-ui`; without it that endpoint answers 501. */
+  onAgUiRun?: AgUiRunHandler;
+  /** `retry:` of `GET /v1/stream`: how long EventSource waits before reconnecting (ms). */
+  sseRetryMs?: number;
   /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */
   fallbackHttpHandler?: (
     req: import('node:http').IncomingMessage,
@@ -129,5 +141,6 @@ export const DEFAULT_LIMITS: Limits = {
 };
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;
+export const DEFAULT_SSE_RETRY_MS = 1000;
 export const DEFAULT_TICKET_TTL_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;

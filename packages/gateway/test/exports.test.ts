@@ -15,6 +15,7 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'MissingPeerError',
     'PublishError',
     'RedisEngine',
+    'RunCancelledError',
     'RunEmitter',
     'UserEmitter',
     'createGateway',

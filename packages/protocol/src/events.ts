@@ -48,6 +48,32 @@ export const LIFECYCLE_EVENT_TYPES = [
   'agent_completed',
 ] as const satisfies readonly BuiltinEventType[];
 
+/** The event types that end a run: nothing of the run follows one of them. */
+export const TERMINAL_EVENT_TYPES = [
+  'agent_completed',
+  'agent_error',
+  'run_cancelled',
+] as const satisfies readonly BuiltinEventType[];
+
+export function isTerminalEventType(type: string): boolean {
+  return (TERMINAL_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/**
+ * The `id` of a run's `run_cancelled` event: one per run, so a cancel from a tab, the gateway's
+ * and the application's own `run_cancelled` are one event (publishing dedupes by id). A runId too
+ * long for the prefix is hashed (FNV-1a, 64 bits: an idempotency key, not a secret).
+ */
+export function cancelEventId(runId: string): string {
+  const id = `cancel_${runId}`;
+  if (id.length <= 128) return id;
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < runId.length; i++) {
+    hash = ((hash ^ BigInt(runId.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return `cancel_h${hash.toString(36)}_${runId.length}`;
+}
+
 export const BUILTIN_EVENT_TYPES = Object.keys(EventDataSchemas) as BuiltinEventType[];
 
 export function isBuiltinEventType(type: string): type is BuiltinEventType {

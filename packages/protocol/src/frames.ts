@@ -80,12 +80,20 @@ export const ClientFrameSchemas = {
     id: Type.Optional(FrameId),
   }),
   message: Type.Object({ type: Type.Literal('message'), id: FrameId, data: Type.Unknown() }),
+  /** Asks the application to stop a run of this user; any tab may send it, on any node. */
+  cancel: Type.Object({
+    type: Type.Literal('cancel'),
+    runId: FrameId,
+    id: Type.Optional(FrameId),
+    reason: Type.Optional(Type.String({ maxLength: 512 })),
+  }),
 };
 
 export type PingFrame = Static<typeof ClientFrameSchemas.ping>;
 export type RefreshFrame = Static<typeof ClientFrameSchemas.refresh>;
 export type MessageFrame = Static<typeof ClientFrameSchemas.message>;
-export type ClientFrame = PingFrame | RefreshFrame | MessageFrame;
+export type CancelFrame = Static<typeof ClientFrameSchemas.cancel>;
+export type ClientFrame = PingFrame | RefreshFrame | MessageFrame | CancelFrame;
 export type ClientFrameType = ClientFrame['type'];
 
 /** HTTP API bodies (SPEC §5). */

@@ -1,4 +1,18 @@
 export {
+  AG_UI_CANCELLED_CODE,
+  AG_UI_MAPPING,
+  AG_UI_PASSTHROUGH,
+  AG_UI_STEP_FINISHED,
+  AG_UI_STEP_STARTED,
+  AgUiDecoder,
+  AgUiEncoder,
+  type AgUiEvent,
+  AgUiEventType,
+  type DecodedEvent,
+  type RunAgentInput,
+  RunAgentInputSchema,
+} from './ag-ui.js';
+export {
   BEARER_PROTOCOL_PREFIX,
   CloseCode,
   ErrorCode,
@@ -13,6 +27,7 @@ export {
   BUILTIN_EVENT_TYPES,
   type BuiltinEventType,
   type CustomEventType,
+  cancelEventId,
   type EventData,
   EventDataSchemas,
   EventEnvelopeSchema,
@@ -20,14 +35,17 @@ export {
   type EventType,
   isBuiltinEventType,
   isCustomEventType,
+  isTerminalEventType,
   LIFECYCLE_EVENT_TYPES,
   type SequencedEvent,
+  TERMINAL_EVENT_TYPES,
 } from './events.js';
 export type {
   AckFrame,
   BatchPublishItemResult,
   BatchPublishRequest,
   BatchPublishResponse,
+  CancelFrame,
   ClientFrame,
   ClientFrameType,
   DeltasFrame,
@@ -60,4 +78,5 @@ export {
   type ValidationError,
   validateClientFrame,
   validateEvent,
+  validateRunAgentInput,
 } from './validate.js';

@@ -1,5 +1,6 @@
 import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
+import { type RunAgentInput, RunAgentInputSchema } from './ag-ui.js';
 import { ErrorCode } from './codes.js';
 import {
   type BuiltinEventType,
@@ -152,6 +153,8 @@ export function parseClientFrame(text: string): Validated<ClientFrame> {
   return validateClientFrame(value);
 }
 
+const CLIENT_FRAME_TYPES = Object.keys(ClientFrameSchemas).join(', ');
+
 export function validateClientFrame(value: unknown): Validated<ClientFrame> {
   if (!isPlainObject(value)) return invalid('frame', 'must be a JSON object');
   const type = value.type;
@@ -162,11 +165,19 @@ export function validateClientFrame(value: unknown): Validated<ClientFrame> {
       error: {
         code: ErrorCode.UnknownType,
         field: 'type',
-        message: `unknown frame type "${type.slice(0, 64)}"; expected ping, refresh or message`,
+        message: `unknown frame type "${type.slice(0, 64)}"; expected ${CLIENT_FRAME_TYPES}`,
       },
     };
   }
   const error = schemaError(ClientFrameSchemas[type as ClientFrameType], value, '');
   if (error) return { ok: false, error };
   return { ok: true, value: value as ClientFrame };
+}
+
+/** Validates an AG-UI `RunAgentInput` body (POST /v1/ag-ui); the error names the field. */
+export function validateRunAgentInput(value: unknown): Validated<RunAgentInput> {
+  if (!isPlainObject(value)) return invalid('body', 'must be a JSON object (RunAgentInput)');
+  const error = schemaError(RunAgentInputSchema, value, '');
+  if (error) return { ok: false, error };
+  return { ok: true, value: value as RunAgentInput };
 }

@@ -5,6 +5,14 @@ import * as protocol from '@agentwire/protocol';
 
 it('pins the public API surface of @agentwire/protocol', () => {
   assert.deepEqual(Object.keys(protocol).sort(), [
+    'AG_UI_CANCELLED_CODE',
+    'AG_UI_MAPPING',
+    'AG_UI_PASSTHROUGH',
+    'AG_UI_STEP_FINISHED',
+    'AG_UI_STEP_STARTED',
+    'AgUiDecoder',
+    'AgUiEncoder',
+    'AgUiEventType',
     'BEARER_PROTOCOL_PREFIX',
     'BUILTIN_EVENT_TYPES',
     'ClientFrameSchemas',
@@ -16,18 +24,23 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'FINAL_CLOSE_CODES',
     'LIFECYCLE_EVENT_TYPES',
     'ResyncReason',
+    'RunAgentInputSchema',
     'SUBPROTOCOL',
+    'TERMINAL_EVENT_TYPES',
     'UpgradeQuery',
+    'cancelEventId',
     'expandDeltas',
     'isBuiltinEventType',
     'isCustomEventType',
     'isRfc3339',
     'isStreamPosition',
+    'isTerminalEventType',
     'nestingError',
     'parseClientFrame',
     'readResumeQuery',
     'validateClientFrame',
     'validateEvent',
+    'validateRunAgentInput',
     'writeResumeQuery',
   ]);
 });

@@ -142,6 +142,22 @@ describe('parseClientFrame', () => {
     assert.equal(parseClientFrame('{"type":"message","id":"m1","data":{"text":"hi"}}').ok, true);
   });
 
+  it('parses cancel with a runId and names a missing or oversized one', () => {
+    assert.deepEqual(parseClientFrame('{"type":"cancel","runId":"run_1","reason":"stop"}'), {
+      ok: true,
+      value: { type: 'cancel', runId: 'run_1', reason: 'stop' },
+    });
+    const missing = parseClientFrame('{"type":"cancel"}');
+    assert.equal(!missing.ok && missing.error.field, 'runId');
+    const long = parseClientFrame(JSON.stringify({ type: 'cancel', runId: 'r'.repeat(129) }));
+    assert.equal(!long.ok && long.error.field, 'runId');
+    const unknown = parseClientFrame('{"type":"stop"}');
+    assert.match(
+      !unknown.ok ? unknown.error.message : '',
+      /expected ping, refresh, message, cancel/,
+    );
+  });
+
   it('reports invalid JSON, unknown types and bad fields with distinct codes', () => {
     const json = parseClientFrame('{nope');
     assert.equal(json.ok ? '' : json.error.code, ErrorCode.InvalidJson);

@@ -78,6 +78,8 @@ export async function waitFor(
   }
 }
 
+export { CHROMIUM, chromiumUnavailable, launchChromium } from './chromium.js';
 export { ensureDebian } from './debian.js';
 export { type GatewayProcess, startGatewayProcess } from './process.js';
+export { FaultyProxy } from './proxy.js';
 export { freePort, REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

@@ -67,9 +67,10 @@ export async function handleRoute(
   return true;
 }
 
-function fail(
+/** Answers with an HTTP error body and counts its code. */
+export function fail(
   res: ServerResponse,
-  ctx: HttpContext,
+  ctx: Pick<HttpContext, 'metrics'>,
   status: number,
   code: ErrorCode,
   message: string,
@@ -79,7 +80,12 @@ function fail(
   sendError(res, status, code, message, field);
 }
 
-async function readJson(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+/** Reads a JSON body within the limits; answers 415/413/400 itself and returns undefined then. */
+export async function readJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Pick<HttpContext, 'metrics' | 'maxBodyBytes' | 'maxJsonDepth' | 'log'>,
+) {
   if (!isJson(req)) {
     fail(
       res,

@@ -5,6 +5,7 @@ import type { TokenVerifier } from '../auth/jwt.js';
 import { AuthError, MessageError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MessageHandler } from '../options.js';
+import type { RunCancels } from '../runs/cancel.js';
 import type { Connection } from './connection.js';
 
 export interface FrameContext {
@@ -12,6 +13,7 @@ export interface FrameContext {
   log: Logger;
   tokens: () => Promise<TokenVerifier>;
   onMessage: MessageHandler | undefined;
+  cancels: RunCancels;
   maxProtocolErrors: number;
   maxJsonDepth: number;
   onExpired: (conn: Connection) => void;
@@ -97,16 +99,45 @@ export async function handleFrame(
             : { type: 'ack', id: frame.id, data: result },
         );
       } catch (error) {
-        const message =
-          error instanceof MessageError ? error.message : 'the message handler failed';
-        if (!(error instanceof MessageError)) {
-          ctx.log.error({ err: error, connectionId: conn.id }, 'message handler threw');
-        }
-        reply(conn, ctx, ErrorCode.HandlerFailed, message, frame.id);
+        handlerFailed(conn, ctx, error, frame.id, 'message');
+      }
+      return;
+    }
+    case 'cancel': {
+      const ackId = frame.id ?? 'cancel';
+      try {
+        const { result } = await ctx.cancels.request({
+          userId: conn.userId,
+          runId: frame.runId,
+          via: 'frame',
+          connectionId: conn.id,
+          ...(frame.reason !== undefined && { reason: frame.reason }),
+        });
+        conn.sendFrame(
+          result === undefined
+            ? { type: 'ack', id: ackId }
+            : { type: 'ack', id: ackId, data: result },
+        );
+      } catch (error) {
+        handlerFailed(conn, ctx, error, ackId, 'cancel');
       }
       return;
     }
   }
+}
+
+/** A handler's failure: MessageError's message goes to the client, anything else is logged. */
+function handlerFailed(
+  conn: Connection,
+  ctx: FrameContext,
+  error: unknown,
+  id: string,
+  handler: 'message' | 'cancel',
+) {
+  const refused = error instanceof MessageError;
+  if (!refused) ctx.log.error({ err: error, connectionId: conn.id }, `${handler} handler threw`);
+  const message = refused ? error.message : `the ${handler} handler failed`;
+  reply(conn, ctx, ErrorCode.HandlerFailed, message, id);
 }
 
 function reply(conn: Connection, ctx: FrameContext, code: ErrorCode, message: string, id?: string) {

@@ -17,6 +17,16 @@ import { rejectUpgrade } from '../http/respond.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Admission } from './leases.js';
 
+/** The one WebSocket endpoint. */
+export const UPGRADE_PATH = '/ws';
+
+/** Whether an upgrade request is for the gateway's endpoint (by path, query ignored). */
+export function isGatewayUpgrade(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return (query === -1 ? url : url.slice(0, query)) === UPGRADE_PATH;
+}
+
 export interface UpgradeContext {
   metrics: GatewayMetrics;
   log: Logger;
@@ -69,7 +79,7 @@ export class Upgrades {
     socket.on('error', this.upgradeError);
     try {
       const url = new URL(req.url ?? '/', 'http://gateway');
-      if (url.pathname !== '/ws')
+      if (url.pathname !== UPGRADE_PATH)
         return this.reject(socket, 404, ErrorCode.NotFound, 'no WebSocket endpoint here; use /ws');
       if (ctx.isDraining())
         return this.reject(socket, 503, ErrorCode.Unavailable, 'gateway is draining');

@@ -50,3 +50,4 @@ export {
   validateClientFrame,
   validateEvent,
 } from './validate.js';
+export { WEBHOOK, type WebhookMessagePayload, type WebhookRefusalBody } from './webhook.js';

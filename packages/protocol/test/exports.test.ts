@@ -16,6 +16,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'LIFECYCLE_EVENT_TYPES',
     'ResyncReason',
     'SUBPROTOCOL',
+    'WEBHOOK',
     'isBuiltinEventType',
     'isCustomEventType',
     'parseClientFrame',

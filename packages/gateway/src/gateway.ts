@@ -32,6 +32,7 @@ import {
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
+import { WebhookUpstream } from './upstream/webhook.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { ConnectionManager, type ResumePosition } from './ws/manager.js';
@@ -83,11 +84,16 @@ export class Gateway {
       this.limits.maxBufferedBytes,
     );
     const tokens = () => this.verifier;
+    if (options.upstream && options.onMessage) {
+      throw new TypeError('set either onMessage or upstream (webhooks), not both');
+    }
+    const upstream =
+      options.upstream && new WebhookUpstream(options.upstream, this.metrics.registry, this.log);
     this.frameContext = {
       metrics: this.metrics,
       log: this.log,
       tokens,
-      onMessage: options.onMessage,
+      onMessage: options.onMessage ?? upstream?.onMessage,
       maxProtocolErrors: this.limits.maxProtocolErrors,
       onExpired: (conn) => this.expire(conn),
     };

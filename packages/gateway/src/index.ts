@@ -31,3 +31,5 @@ export {
 } from './options.js';
 export { PublishError } from './publisher.js';
 export { printDevCredentials, runFromConfig } from './run.js';
+export { signWebhook, verifyWebhook, WebhookSignatureError } from './upstream/signature.js';
+export type { WebhookOptions } from './upstream/webhook.js';

@@ -1,6 +1,8 @@
+import { ErrorCode } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
+import type { WebhookOptions } from './upstream/webhook.js';
 
 /** What an upstream `message` frame handler receives. */
 export interface UpstreamMessage {
@@ -53,6 +55,8 @@ export interface GatewayOptions {
   drainTimeoutMs?: number;
   logger?: Logger;
   onMessage?: MessageHandler;
+  /** Deliver upstream messages to the application over signed webhooks (instead of onMessage). */
+  upstream?: WebhookOptions;
   /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */
   fallbackHttpHandler?: (
     req: import('node:http').IncomingMessage,
@@ -78,7 +82,13 @@ export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const DEFAULT_TICKET_TTL_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
-/** An error whose message the gateway sends to the client in the `error` frame. */
+/** An error whose message (and code) the gateway sends to the client in the `error` frame. */
 export class MessageError extends Error {
   override readonly name = 'MessageError';
+  constructor(
+    message: string,
+    readonly code: ErrorCode = ErrorCode.HandlerFailed,
+  ) {
+    super(message);
+  }
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
 import type { GatewayOptions } from '../options.js';
+import { upstreamConfig } from './upstream.js';
 
 /** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
 export class ConfigError extends Error {
@@ -60,9 +61,14 @@ const SETTINGS = {
   engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
   redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
   redisPrefix: { env: 'AGENTWIRE_REDIS_PREFIX', flag: 'redis-prefix' },
+  upstreamUrl: { env: 'AGENTWIRE_UPSTREAM_URL', flag: 'upstream-url' },
+  upstreamSecret: { env: 'AGENTWIRE_UPSTREAM_SECRET' },
+  upstreamSecretFile: { env: 'AGENTWIRE_UPSTREAM_SECRET_FILE', flag: 'upstream-secret-file' },
+  upstreamTimeoutMs: { env: 'AGENTWIRE_UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms' },
+  upstreamRetries: { env: 'AGENTWIRE_UPSTREAM_RETRIES', flag: 'upstream-retries' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
-type Setting = keyof typeof SETTINGS;
+export type Setting = keyof typeof SETTINGS;
 
 export interface LoadConfigInput {
   argv?: readonly string[];
@@ -73,9 +79,11 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
-  [--engine memory|redis] [--redis-prefix P]
+  [--engine memory|redis] [--redis-prefix P] [--upstream-url URL] [--upstream-secret-file F]
+  [--upstream-timeout-ms N] [--upstream-retries N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
-AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL. Every flag has an AGENTWIRE_* variable too.`;
+AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_UPSTREAM_SECRET
+(or a file named by AGENTWIRE_UPSTREAM_SECRET_FILE). Every flag has an AGENTWIRE_* variable too.`;
 
 /** Reads flags > env vars > config file > defaults, and validates everything at once. */
 export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {}): GatewayConfig {
@@ -239,6 +247,7 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       );
     }
   }
+  const upstream = upstreamConfig(str, int, raw, problems);
   const config: GatewayConfig = {
     profile,
     engine,
@@ -261,6 +270,7 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
         maxFrameBytes: int('maxFrameBytes', 1024, 16 * 1024 * 1024, 64 * 1024),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
+      ...(upstream !== undefined && { upstream }),
     },
     ...(devCredentials !== undefined && { devCredentials }),
   };

@@ -88,12 +88,12 @@ export async function handleFrame(
             : { type: 'ack', id: frame.id, data: result },
         );
       } catch (error) {
-        const message =
-          error instanceof MessageError ? error.message : 'the message handler failed';
-        if (!(error instanceof MessageError)) {
-          ctx.log.error({ err: error, connectionId: conn.id }, 'message handler threw');
+        if (error instanceof MessageError) {
+          reply(conn, ctx, error.code, error.message, frame.id);
+          return;
         }
-        reply(conn, ctx, ErrorCode.HandlerFailed, message, frame.id);
+        ctx.log.error({ err: error, connectionId: conn.id }, 'message handler threw');
+        reply(conn, ctx, ErrorCode.HandlerFailed, 'the message handler failed', frame.id);
       }
       return;
     }

@@ -1,6 +1,8 @@
 """agentwire for Python: publish agent run events to an agentwire gateway, and receive what
 users send over the gateway's signed webhooks. Standard library only."""
 
+import logging
+
 from ._core import BatchResult, ItemError, PublishResult, Retry
 from ._emitters import Batch, RunEmitter, UserEmitter
 from .aio import AsyncGateway
@@ -17,6 +19,9 @@ from .errors import (
 from .webhook import Refuse, WebhookRequest, asgi_app, sign_webhook, verify_webhook, wsgi_app
 
 __version__ = "0.1.0"
+
+# A library logs only where the application configured logging.
+logging.getLogger("agentwire").addHandler(logging.NullHandler())
 
 __all__ = [
     "AgentwireError",

@@ -1,14 +1,10 @@
 // Everything both entry points (browser and Node) export besides `connect`.
 export { Backoff, type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
-export {
-  AgentwireClient,
-  type ClientStats,
-  type ConnectionState,
-  type ConnectOptions,
-  type DeliveredEvent,
-} from './connection.js';
+export { AgentwireClient } from './connection.js';
 export { AgentwireError, ClientErrorCode } from './errors.js';
+export type { ClientStats, ConnectionState, ConnectOptions, DeliveredEvent } from './options.js';
 export { type PositionStore, type StreamPosition, sessionStoragePosition } from './position.js';
+export type { ReconnectOptions } from './reconnect.js';
 export {
   type CustomStep,
   foldRun,

@@ -1,117 +1,34 @@
 import {
   type AgentEvent,
-  BEARER_PROTOCOL_PREFIX,
   type ClientFrame,
   CloseCode,
   type ErrorCode,
   type EventType,
-  FINAL_CLOSE_CODES,
   type ResyncFrame,
   type ServerFrame,
-  SUBPROTOCOL,
   type WelcomeFrame,
 } from '@agentwire/protocol';
 import { createNanoEvents, type Emitter } from 'nanoevents';
-import { Backoff, type BackoffOptions } from './backoff.js';
+import { Credentials } from './credentials.js';
+import { toWebSocketUrl, upgradeRequest } from './endpoint.js';
 import { AgentwireError, ClientErrorCode } from './errors.js';
-import { isStreamPosition, type PositionStore, type StreamPosition } from './position.js';
+import { Liveness } from './liveness.js';
+import {
+  type ClientEvents,
+  type ClientStats,
+  type ConnectionState,
+  type ConnectOptions,
+  DEFAULTS,
+  type DeliveredEvent,
+} from './options.js';
+import type { StreamPosition } from './position.js';
 import { RequestQueue } from './queue.js';
-import { tokenExpiry } from './token.js';
+import { ReconnectPolicy } from './reconnect.js';
+import { StreamTracker } from './stream.js';
 import type { Transport, TransportSocket } from './transport/types.js';
-
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-export interface ConnectOptions {
-  /**
-   * The gateway's WebSocket endpoint: `ws(s)://host/ws`; `http(s)://` is turned into `ws(s)://`,
-   * and in a browser a path such as `/ws` is resolved against the page.
-   */
-  url: string;
-  /**
-   * Returns a currently valid JWT for the signed-in user. Called for the first connection, before
-   * the token expires (proactive `refresh`) and after the gateway rejected one. Sent as the
-   * `bearer.<JWT>` subprotocol entry, never in the URL.
-   */
-  token?: () => string | Promise<string>;
-  /**
-   * Returns a fresh single-use ticket (from `POST /v1/tickets`) for each connection attempt; used
-   * instead of the token to connect. Give `token` too for proactive refresh.
-   */
-  ticket?: () => string | Promise<string>;
-  /**
-   * Required: the gateway could not replay what this client missed (history gap or a new epoch).
-   * Refetch your state from the application; delivery continues from `info.seq`.
-   */
-  onResync: (info: ResyncFrame) => void;
-  /** Keeps the stream position (e.g. `sessionStoragePosition()`) so that a reload resumes too. */
-  persist?: PositionStore;
-  reconnect?: Partial<BackoffOptions> & {
-    /** A connection open this long resets the backoff and the credential-failure count. */
-    stableAfterMs?: number;
-  };
-  /**
-   * Application-level ping (browsers cannot see protocol pings): when nothing arrived for
-   * `intervalMs`, send a ping; no frame within `timeoutMs` after it means the connection is dead.
-   */
-  ping?: { intervalMs?: number; timeoutMs?: number } | false;
-  /** A connection attempt that has not received `welcome` after this long is abandoned. */
-  connectTimeoutMs?: number;
-  /** Refresh the token this long before its `exp` (at most a third of its lifetime before). */
-  refreshBeforeMs?: number;
-  /** Messages kept while offline; `send` rejects with `queue_full` beyond this. */
-  maxQueuedMessages?: number;
-  /** How long `send` waits for the `ack` or `error` once the message is on the wire. */
-  messageTimeoutMs?: number;
-  /** How sockets are opened; the default is the global WebSocket (or `ws` under Node). */
-  transport?: Transport;
-  /** Start connecting at once (default) or on `connect()`. */
-  autoConnect?: boolean;
-}
-
-/** An event with its position in the user's stream. */
-export interface DeliveredEvent<T extends EventType = EventType> {
-  seq: number;
-  event: AgentEvent<T>;
-}
-
-interface ClientEvents {
-  event: (value: DeliveredEvent) => void;
-  state: (value: ConnectionState) => void;
-  welcome: (value: WelcomeFrame) => void;
-  error: (value: AgentwireError) => void;
-  [type: `type:${string}`]: (value: DeliveredEvent) => void;
-}
-
-export interface ClientStats {
-  /** Sockets opened. */
-  connects: number;
-  /** Events handed to the application. */
-  delivered: number;
-  /** Events dropped because their seq was already delivered. */
-  duplicatesDropped: number;
-  /** Gaps detected (each one triggers a resume). */
-  gaps: number;
-  resyncs: number;
-  refreshes: number;
-}
-
-const DEFAULTS = {
-  stableAfterMs: 5_000,
-  pingIntervalMs: 20_000,
-  pingTimeoutMs: 10_000,
-  connectTimeoutMs: 15_000,
-  refreshBeforeMs: 60_000,
-  maxQueuedMessages: 100,
-  messageTimeoutMs: 30_000,
-};
 
 /** Close code the client uses when it drops a socket itself (application range). */
 const CLIENT_DROP = 4000;
-
-/** A refused upgrade that retrying cannot fix (403 origin, 404 path, 400 request); 401, 408 and 429 can be retried. */
-function isFinalHttpStatus(status: number): boolean {
-  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
-}
 
 function reportHandlerError(error: unknown): void {
   const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
@@ -119,26 +36,20 @@ function reportHandlerError(error: unknown): void {
   else console.error('agentwire: an event handler threw', error);
 }
 
-export function toWebSocketUrl(url: string): URL {
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  const parsed = new URL(url, base);
-  if (parsed.protocol === 'http:') parsed.protocol = 'ws:';
-  else if (parsed.protocol === 'https:') parsed.protocol = 'wss:';
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new Error(`agentwire: url must be ws(s):// or http(s):// (got ${parsed.protocol})`);
-  }
-  return parsed;
-}
-
 /**
  * One logical connection to the gateway for one signed-in user, across any number of sockets:
  * reconnects with backoff, resumes from `(epoch, seq)` with no gap and no duplicate, refreshes
- * the token before it expires, and delivers the user's events in order exactly once.
+ * the token before it expires, and delivers the user's events in order exactly once. The parts
+ * are their own modules: credentials, the reconnect policy, the stream position and dedupe,
+ * liveness and the request queue; this class runs the sockets and dispatches frames.
  */
 export class AgentwireClient {
   private readonly bus: Emitter<ClientEvents> = createNanoEvents<ClientEvents>();
-  private readonly url: URL;
-  private readonly backoff: Backoff;
+  private readonly endpoint: URL;
+  private readonly credentials: Credentials;
+  private readonly policy: ReconnectPolicy;
+  private readonly stream: StreamTracker;
+  private readonly liveness: Liveness;
   private readonly requests: RequestQueue;
   private readonly options: ConnectOptions;
   private readonly transport: Transport;
@@ -147,19 +58,10 @@ export class AgentwireClient {
   /** Increments for every socket; callbacks of older sockets are ignored. */
   private generation = 0;
   private welcomed = false;
-  private pos: StreamPosition | undefined;
-  /** The position the current socket asked to resume from. */
-  private resumedFrom: StreamPosition | undefined;
-  private token: string | undefined;
-  private tokenExp: number | undefined;
-  private tokenRejected = false;
-  private authFailures = 0;
-  private lastFrameAt = 0;
   private messageSeq = 0;
+  /** Timers tied to the current socket, cleared with it. */
   private readonly timers = new Set<ReturnType<typeof setTimeout>>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private identity: { userId: string; connectionId: string } | undefined;
   readonly stats: ClientStats = {
     connects: 0,
@@ -171,22 +73,31 @@ export class AgentwireClient {
   };
 
   constructor(options: ConnectOptions, defaultTransport: () => Transport) {
-    if (!options.token && !options.ticket) {
-      throw new Error('agentwire: give a token provider or a ticket provider');
-    }
+    this.credentials = new Credentials({
+      ...(options.token && { token: options.token }),
+      ...(options.ticket && { ticket: options.ticket }),
+      refreshBeforeMs: options.refreshBeforeMs ?? DEFAULTS.refreshBeforeMs,
+    });
     if (typeof options.onResync !== 'function') {
       throw new Error('agentwire: onResync is required: the application must handle a resync');
     }
     this.options = options;
-    this.url = toWebSocketUrl(options.url);
+    this.endpoint = toWebSocketUrl(options.url);
     this.transport = options.transport ?? defaultTransport();
-    this.backoff = new Backoff(options.reconnect);
+    this.policy = new ReconnectPolicy(options.reconnect);
+    this.stream = new StreamTracker(options.persist);
+    this.liveness = new Liveness(
+      options.ping === false
+        ? false
+        : {
+            intervalMs: options.ping?.intervalMs ?? DEFAULTS.pingIntervalMs,
+            timeoutMs: options.ping?.timeoutMs ?? DEFAULTS.pingTimeoutMs,
+          },
+    );
     this.requests = new RequestQueue(
       options.maxQueuedMessages ?? DEFAULTS.maxQueuedMessages,
       options.messageTimeoutMs ?? DEFAULTS.messageTimeoutMs,
     );
-    const stored = options.persist?.load();
-    if (isStreamPosition(stored)) this.pos = { ...stored };
     if (options.autoConnect !== false) this.connect();
   }
 
@@ -196,7 +107,7 @@ export class AgentwireClient {
 
   /** Where this client is in its user's stream: the seq of the last event delivered. */
   get position(): StreamPosition | undefined {
-    return this.pos && { ...this.pos };
+    return this.stream.position;
   }
 
   /** The verified user and the current connection, once welcomed. */
@@ -246,8 +157,7 @@ export class AgentwireClient {
   /** Starts connecting (only needed with `autoConnect: false` or after `close()`). */
   connect(): void {
     if (this.currentState !== 'idle' && this.currentState !== 'closed') return;
-    this.authFailures = 0;
-    this.backoff.reset();
+    this.policy.reset();
     void this.open();
   }
 
@@ -280,7 +190,7 @@ export class AgentwireClient {
     this.stop();
   }
 
-  // ---- connection lifecycle -------------------------------------------------------------------
+  // ---- sockets --------------------------------------------------------------------------------
 
   private setState(state: ConnectionState): void {
     if (state === this.currentState) return;
@@ -288,17 +198,17 @@ export class AgentwireClient {
     this.bus.emit('state', state);
   }
 
-  private emitError(code: ErrorCode | ClientErrorCode, message: string, closeCode?: number) {
-    this.bus.emit('error', new AgentwireError(code, message, closeCode));
+  private emitError(code: ErrorCode | ClientErrorCode, message: string) {
+    this.bus.emit('error', new AgentwireError(code, message));
   }
 
   private async open(): Promise<void> {
     const generation = ++this.generation;
     this.clearRetry();
     this.setState(this.stats.connects === 0 ? 'connecting' : 'reconnecting');
-    let credentials: { token?: string; ticket?: string };
+    let credentials: Awaited<ReturnType<Credentials['forAttempt']>>;
     try {
-      credentials = await this.credentials();
+      credentials = await this.credentials.forAttempt();
     } catch (error) {
       if (generation !== this.generation || this.currentState === 'closed') return;
       this.emitError(
@@ -310,24 +220,14 @@ export class AgentwireClient {
     }
     if (generation !== this.generation || this.currentState === 'closed') return;
 
-    const url = new URL(this.url);
-    if (credentials.ticket !== undefined) url.searchParams.set('ticket', credentials.ticket);
-    this.resumedFrom = this.pos && { ...this.pos };
-    if (this.resumedFrom) {
-      url.searchParams.set('epoch', this.resumedFrom.epoch);
-      url.searchParams.set('after', String(this.resumedFrom.seq));
-    }
-    const protocols = [SUBPROTOCOL];
-    if (credentials.ticket === undefined && credentials.token !== undefined) {
-      protocols.push(`${BEARER_PROTOCOL_PREFIX}${credentials.token}`);
-    }
+    const { url, protocols } = upgradeRequest(this.endpoint, credentials, this.stream.resumeFrom());
     this.welcomed = false;
     this.stats.connects++;
     const current = () => generation === this.generation;
     try {
-      this.socket = this.transport(url.href, protocols, {
+      this.socket = this.transport(url, protocols, {
         open: () => {
-          if (current()) this.lastFrameAt = Date.now();
+          if (current()) this.liveness.seen();
         },
         message: (text) => {
           if (current()) this.onText(text);
@@ -352,28 +252,8 @@ export class AgentwireClient {
     }, this.options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs);
   }
 
-  /** A token (cached while it has life left and was not rejected) or a fresh ticket. */
-  private async credentials(): Promise<{ token?: string; ticket?: string }> {
-    const { token: tokenProvider, ticket: ticketProvider } = this.options;
-    if (tokenProvider) {
-      const margin = this.options.refreshBeforeMs ?? DEFAULTS.refreshBeforeMs;
-      const stale =
-        this.token === undefined ||
-        this.tokenRejected ||
-        (this.tokenExp !== undefined && this.tokenExp - Date.now() < Math.min(margin, 5_000));
-      if (stale) {
-        const token = await tokenProvider();
-        this.token = token;
-        this.tokenExp = tokenExpiry(token);
-        this.tokenRejected = false;
-      }
-    }
-    if (ticketProvider) return { ticket: await ticketProvider() };
-    return { token: this.token as string };
-  }
-
   private onText(text: string): void {
-    this.lastFrameAt = Date.now();
+    this.liveness.seen();
     let frame: ServerFrame;
     try {
       frame = JSON.parse(text) as ServerFrame;
@@ -407,26 +287,26 @@ export class AgentwireClient {
   }
 
   private onWelcome(frame: WelcomeFrame): void {
-    const from = this.resumedFrom;
-    if (from && from.userId !== frame.userId) {
-      // The saved position belongs to another user (sign-out and in): start over without it.
-      this.pos = undefined;
-      this.options.persist?.clear();
+    if (!this.stream.welcome(frame)) {
+      // The saved position belonged to another user: start over without it.
       this.dropSocket('position of another user');
       void this.open();
       return;
     }
     this.welcomed = true;
     this.identity = { userId: frame.userId, connectionId: frame.connectionId };
-    if (!from) this.setPosition({ userId: frame.userId, epoch: frame.epoch, seq: frame.seq });
-    // Resumed: the replay follows. Not resumable: a resync frame follows.
     const generation = this.generation;
     this.later(() => {
-      if (generation !== this.generation) return;
-      this.backoff.reset();
-      this.authFailures = 0;
-    }, this.options.reconnect?.stableAfterMs ?? DEFAULTS.stableAfterMs);
-    this.startPing();
+      if (generation === this.generation) this.policy.reset();
+    }, this.policy.stableAfterMs);
+    this.liveness.start(
+      () =>
+        this.socket?.send(JSON.stringify({ type: 'ping', id: this.nextId('p') } as ClientFrame)),
+      () => {
+        this.dropSocket('no answer to ping');
+        this.scheduleRetry();
+      },
+    );
     this.scheduleRefresh();
     this.setState('open');
     this.bus.emit('welcome', frame);
@@ -434,32 +314,27 @@ export class AgentwireClient {
   }
 
   private onEventFrame(seq: number, event: AgentEvent): void {
-    const pos = this.pos;
-    if (!pos || !this.welcomed) return;
-    if (seq <= pos.seq) {
+    if (!this.welcomed) return;
+    const arrival = this.stream.receive(seq, () => {
+      this.stats.delivered++;
+      const delivered: DeliveredEvent = { seq, event };
+      this.bus.emit('event', delivered);
+      this.bus.emit(`type:${event.type}`, delivered);
+    });
+    if (arrival === 'duplicate') {
       this.stats.duplicatesDropped++;
-      return;
-    }
-    if (seq !== pos.seq + 1) {
-      // Never expected from the gateway; resuming from the last delivered event closes the gap.
+    } else if (arrival === 'gap') {
       this.stats.gaps++;
       this.dropSocket('gap in seq');
       this.scheduleRetry();
-      return;
     }
-    pos.seq = seq;
-    this.stats.delivered++;
-    const delivered: DeliveredEvent = { seq, event };
-    this.bus.emit('event', delivered);
-    this.bus.emit(`type:${event.type}`, delivered);
-    this.options.persist?.save(pos);
   }
 
   private onResync(frame: ResyncFrame): void {
-    const userId = this.identity?.userId ?? this.pos?.userId;
+    const userId = this.identity?.userId ?? this.stream.userId;
     if (userId === undefined) return;
     this.stats.resyncs++;
-    this.setPosition({ userId, epoch: frame.epoch, seq: frame.seq });
+    this.stream.resync(frame, userId);
     try {
       this.options.onResync(frame);
     } catch (error) {
@@ -467,66 +342,30 @@ export class AgentwireClient {
     }
   }
 
-  private setPosition(position: StreamPosition): void {
-    this.pos = position;
-    this.options.persist?.save(position);
-  }
-
   private onClosed(code: number, reason: string, httpStatus: number | undefined): void {
-    const wasWelcomed = this.welcomed;
+    const welcomed = this.welcomed;
     this.releaseSocket();
     this.requests.failInflight(
       new AgentwireError(ClientErrorCode.ConnectionLost, `connection closed (${code})`, code),
     );
     if (this.currentState === 'closed') return;
-    if (FINAL_CLOSE_CODES.has(code)) {
-      this.stop(
-        new AgentwireError(
-          ClientErrorCode.FinalClose,
-          `the gateway closed the connection with ${code}${reason ? ` (${reason})` : ''}; not reconnecting`,
-          code,
-        ),
-      );
+    const decision = this.policy.afterEnd({ code, reason, httpStatus, welcomed });
+    if (!decision.retry) {
+      this.stop(decision.error);
       return;
     }
-    if (httpStatus !== undefined && isFinalHttpStatus(httpStatus)) {
-      this.stop(
-        new AgentwireError(
-          ClientErrorCode.FinalClose,
-          `the gateway refused the connection with HTTP ${httpStatus}; not reconnecting`,
-        ),
-      );
-      return;
-    }
-    if (code === CloseCode.CredentialsExpired || httpStatus === 401) {
-      this.tokenRejected = true;
-      this.authFailures++;
-      if (this.authFailures >= 2) {
-        this.stop(
-          new AgentwireError(
-            ClientErrorCode.AuthFailed,
-            'the gateway rejected the credentials again after a fresh token; sign in again',
-            code,
-          ),
-        );
-        return;
-      }
-    } else if (!wasWelcomed) {
-      // A browser cannot tell a refused upgrade (401) from a network error: ask for a fresh
-      // token next time, and let the backoff keep the pace slow.
-      this.tokenRejected = true;
-    }
-    this.scheduleRetry();
+    if (decision.freshCredentials) this.credentials.reject();
+    this.scheduleRetry(decision.delayMs);
   }
 
-  private scheduleRetry(): void {
+  private scheduleRetry(delayMs = this.policy.nextDelay()): void {
     if (this.currentState === 'closed') return;
     this.clearRetry();
     this.setState(this.stats.connects === 0 ? 'connecting' : 'reconnecting');
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       void this.open();
-    }, this.backoff.next());
+    }, delayMs);
   }
 
   private clearRetry(): void {
@@ -553,10 +392,7 @@ export class AgentwireClient {
     this.welcomed = false;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
+    this.liveness.stop();
   }
 
   private stop(error?: AgentwireError): void {
@@ -590,62 +426,36 @@ export class AgentwireClient {
     return `${prefix}_${(++this.messageSeq).toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   }
 
-  // ---- liveness and refresh -------------------------------------------------------------------
-
-  private startPing(): void {
-    const ping = this.options.ping;
-    if (ping === false) return;
-    const intervalMs = ping?.intervalMs ?? DEFAULTS.pingIntervalMs;
-    const timeoutMs = ping?.timeoutMs ?? DEFAULTS.pingTimeoutMs;
-    const generation = this.generation;
-    this.pingTimer = setInterval(() => {
-      const sentAt = Date.now();
-      if (sentAt - this.lastFrameAt < intervalMs) return;
-      this.socket?.send(JSON.stringify({ type: 'ping', id: this.nextId('p') } as ClientFrame));
-      this.later(() => {
-        if (generation !== this.generation || this.lastFrameAt >= sentAt) return;
-        this.dropSocket('no answer to ping');
-        this.scheduleRetry();
-      }, timeoutMs);
-    }, intervalMs);
-  }
+  // ---- token refresh on the open connection ---------------------------------------------------
 
   private scheduleRefresh(): void {
-    if (this.refreshTimer !== undefined) clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-    const exp = this.tokenExp;
-    if (!this.options.token || exp === undefined) return;
-    const lifetime = exp - Date.now();
-    const margin = Math.min(this.options.refreshBeforeMs ?? DEFAULTS.refreshBeforeMs, lifetime / 3);
-    const delay = Math.min(Math.max(0, lifetime - margin), 2 ** 31 - 1);
-    this.refreshTimer = setTimeout(() => void this.refresh(), delay);
+    const delay = this.credentials.refreshDelay();
+    if (delay !== undefined) this.refreshIn(delay);
+  }
+
+  /** A timer tied to the current socket: a new socket plans its own refresh at welcome. */
+  private refreshIn(delayMs: number): void {
+    this.later(() => void this.refresh(), delayMs);
   }
 
   private async refresh(): Promise<void> {
     const generation = this.generation;
-    const provider = this.options.token;
-    if (!provider) return;
-    let token: string;
+    let next: Awaited<ReturnType<Credentials['nextToken']>>;
     try {
-      token = await provider();
+      next = await this.credentials.nextToken();
     } catch (error) {
       this.emitError(ClientErrorCode.RefreshFailed, `token provider failed: ${String(error)}`);
       return;
     }
     if (generation !== this.generation) return;
-    const exp = tokenExpiry(token);
-    if (exp !== undefined && this.tokenExp !== undefined && exp <= this.tokenExp) {
-      // The provider handed back the same (cached) token; ask again halfway to expiry.
-      const left = this.tokenExp - Date.now();
-      if (left > 1_000) {
-        this.refreshTimer = setTimeout(() => void this.refresh(), left / 2);
-      }
+    if (!('token' in next)) {
+      if (next.retryInMs !== undefined) this.refreshIn(next.retryInMs);
       return;
     }
     const send = this.sender();
     if (!send) return;
     const id = this.nextId('r');
-    const frame: ClientFrame = { type: 'refresh', token, id };
+    const frame: ClientFrame = { type: 'refresh', token: next.token, id };
     try {
       await this.requests.add(id, JSON.stringify(frame), send);
     } catch (error) {
@@ -657,8 +467,7 @@ export class AgentwireClient {
       }
       return;
     }
-    this.token = token;
-    this.tokenExp = exp;
+    this.credentials.accepted(next.token);
     this.stats.refreshes++;
     if (generation === this.generation) this.scheduleRefresh();
   }

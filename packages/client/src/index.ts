@@ -1,4 +1,5 @@
-import { AgentwireClient, type ConnectOptions } from './connection.js';
+import { AgentwireClient } from './connection.js';
+import type { ConnectOptions } from './options.js';
 import { webSocketTransport } from './transport/browser.js';
 
 export * from './common.js';

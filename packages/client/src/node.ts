@@ -1,4 +1,5 @@
-import { AgentwireClient, type ConnectOptions } from './connection.js';
+import { AgentwireClient } from './connection.js';
+import type { ConnectOptions } from './options.js';
 import { nodeTransport } from './transport/node.js';
 
 export * from './common.js';

@@ -1,8 +1,14 @@
-/** Where a client is in its user's stream; what it resumes from. */
-export interface StreamPosition {
+import {
+  isStreamPosition as isProtocolPosition,
+  type StreamPosition as ProtocolPosition,
+} from '@agentwire/protocol';
+
+/**
+ * Where a client is in its user's stream; what it resumes from: the protocol's position and the
+ * user it belongs to (a saved position of another user is never resumed).
+ */
+export interface StreamPosition extends ProtocolPosition {
   userId: string;
-  epoch: string;
-  seq: number;
 }
 
 /** Persists the position so that a page reload resumes too. */
@@ -20,15 +26,7 @@ interface StorageLike {
 }
 
 export function isStreamPosition(value: unknown): value is StreamPosition {
-  const p = value as StreamPosition | null;
-  return (
-    typeof p === 'object' &&
-    p !== null &&
-    typeof p.userId === 'string' &&
-    typeof p.epoch === 'string' &&
-    Number.isSafeInteger(p.seq) &&
-    p.seq >= 0
-  );
+  return isProtocolPosition(value) && typeof (value as StreamPosition).userId === 'string';
 }
 
 /**

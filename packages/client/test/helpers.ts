@@ -89,6 +89,20 @@ export class FaultyProxy {
     this.pairs.clear();
   }
 
+  /**
+   * Ends every current connection as a draining gateway does: the server's WebSocket close frame
+   * with `code` goes to the client, then the TCP connection closes.
+   */
+  closeWith(code: number): void {
+    const frame = Buffer.from([0x88, 2, code >> 8, code & 0xff]); // FIN + close, unmasked, 2-byte code
+    for (const [client, upstream] of this.pairs) {
+      upstream.unpipe(client);
+      upstream.destroy();
+      client.end(frame);
+    }
+    this.pairs.clear();
+  }
+
   /** Stops forwarding on every current connection without closing it. */
   freeze(): void {
     for (const [a, b] of this.pairs) {

@@ -8,7 +8,13 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { CloseCode, ErrorCode, SUBPROTOCOL } from '@agentwire/protocol';
+import {
+  CloseCode,
+  ErrorCode,
+  readResumeQuery,
+  type StreamPosition,
+  SUBPROTOCOL,
+} from '@agentwire/protocol';
 import { type Logger, pino } from 'pino';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { ApiKeys } from './auth/api-keys.js';
@@ -35,7 +41,7 @@ import { Publisher } from './publisher.js';
 import { WebhookUpstream } from './upstream/webhook.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
-import { ConnectionManager, type ResumePosition } from './ws/manager.js';
+import { ConnectionManager } from './ws/manager.js';
 
 export interface GatewayStats {
   connections: number;
@@ -238,9 +244,11 @@ export class Gateway {
           'Sec-WebSocket-Protocol',
         );
       }
-      const resume = parseResume(url);
-      if (typeof resume === 'string')
-        return this.reject(socket, 400, ErrorCode.InvalidField, resume, 'after');
+      const resume = readResumeQuery(url.searchParams);
+      if (!resume.ok) {
+        const { code, message, field } = resume.error;
+        return this.reject(socket, 400, code, message, field);
+      }
       let verified: VerifiedToken;
       try {
         verified = await this.authenticate(req, url);
@@ -253,7 +261,7 @@ export class Gateway {
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         // From here on ws listens for the socket's errors itself.
         socket.off('error', this.socketListeners.upgradeError);
-        this.onConnection(ws, verified, resume);
+        this.onConnection(ws, verified, resume.value);
       });
     } catch (error) {
       this.log.error({ err: error }, 'upgrade failed');
@@ -289,7 +297,7 @@ export class Gateway {
     );
   }
 
-  private onConnection(ws: WebSocket, verified: VerifiedToken, resume: ResumePosition | undefined) {
+  private onConnection(ws: WebSocket, verified: VerifiedToken, resume: StreamPosition | undefined) {
     const id = `c_${(++this.connectionSeq).toString(36)}_${randomBytes(4).toString('hex')}`;
     const conn = new Connection(
       id,
@@ -308,7 +316,7 @@ export class Gateway {
     conn.armExpiry(this.frameContext.onExpired);
     this.manager.attach(conn, resume).catch((error: unknown) => {
       this.log.error({ err: error, connectionId: id }, 'attach failed');
-      conn.close(1011 as CloseCode, 'internal error');
+      conn.close(CloseCode.InternalError, 'internal error');
     });
   }
 
@@ -401,16 +409,6 @@ function socketListeners(handlers: SocketHandlers) {
     },
     upgradeError: handlers.upgradeError,
   };
-}
-
-/** `?epoch=E&after=N` → a resume position; a string is the error message. */
-function parseResume(url: URL): ResumePosition | undefined | string {
-  const epoch = url.searchParams.get('epoch');
-  const after = url.searchParams.get('after');
-  if (epoch === null && after === null) return undefined;
-  if (!epoch || after === null) return 'resume needs both epoch and after';
-  if (!/^\d{1,15}$/.test(after)) return 'after: must be a non-negative integer';
-  return { epoch, after: Number(after) };
 }
 
 export function createGateway(options: GatewayOptions): Gateway {

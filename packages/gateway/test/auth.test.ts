@@ -129,6 +129,16 @@ describe('authentication before the upgrade', () => {
     assert.equal(r.status, 400);
   });
 
+  it('names the resume parameter that is missing', async () => {
+    const r = await refused(gw, { token: await mintToken('alice') }, '?after=3');
+    assert.equal(r.status, 400);
+    assert.deepEqual(r.body?.error, {
+      code: ErrorCode.InvalidField,
+      message: 'resume needs both epoch and after',
+      field: 'epoch',
+    });
+  });
+
   describe('tickets', () => {
     const ticketFor = async (jwt: string) => {
       const res = await fetch(`${gw.url}/v1/tickets`, {

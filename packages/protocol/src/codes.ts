@@ -3,14 +3,23 @@ export const SUBPROTOCOL = 'agentwire.v1';
 /** Prefix of the `Sec-WebSocket-Protocol` entry that carries a JWT; never echoed by the server. */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
-/** Close codes the gateway uses (RFC 6455 codes and the 4xxx application range). */
+/**
+ * Every close code the gateway sends (RFC 6455 codes and the 4xxx application range). 1002, 1007
+ * and 1009 come from the WebSocket layer (`ws`) when a client's frame breaks RFC 6455.
+ */
 export const CloseCode = {
   /** Normal closure. */
   Normal: 1000,
   /** The server is going away; resume on another node. */
   GoingAway: 1001,
+  /** The client's frame broke the WebSocket framing rules (e.g. an unmasked or reserved frame). */
+  ProtocolError: 1002,
+  /** A text frame was not valid UTF-8. */
+  InvalidPayload: 1007,
   /** A frame exceeded the configured maximum size. */
   MessageTooBig: 1009,
+  /** An unexpected server fault ended the connection; reconnecting resumes it. */
+  InternalError: 1011,
   /** The server is restarting; resume elsewhere. */
   ServiceRestart: 1012,
   /** Credentials expired or were revoked: get a new token before reconnecting. */

@@ -44,6 +44,13 @@ export type {
 } from './frames.js';
 export { ClientFrameSchemas } from './frames.js';
 export {
+  isStreamPosition,
+  readResumeQuery,
+  type StreamPosition,
+  UpgradeQuery,
+  writeResumeQuery,
+} from './resume.js';
+export {
   parseClientFrame,
   type Validated,
   type ValidationError,

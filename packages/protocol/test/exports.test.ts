@@ -16,12 +16,16 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'LIFECYCLE_EVENT_TYPES',
     'ResyncReason',
     'SUBPROTOCOL',
+    'UpgradeQuery',
     'WEBHOOK',
     'isBuiltinEventType',
     'isCustomEventType',
+    'isStreamPosition',
     'parseClientFrame',
+    'readResumeQuery',
     'validateClientFrame',
     'validateEvent',
+    'writeResumeQuery',
   ]);
 });
 

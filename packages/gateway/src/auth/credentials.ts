@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BEARER_PROTOCOL_PREFIX, SUBPROTOCOL } from '@agentwire/protocol';
+import { BEARER_PROTOCOL_PREFIX, SUBPROTOCOL, UpgradeQuery } from '@agentwire/protocol';
 
 /** Splits `Sec-WebSocket-Protocol` into its entries. */
 export function offeredProtocols(req: IncomingMessage): string[] {
@@ -23,7 +23,7 @@ export function upgradeCredentials(req: IncomingMessage, url: URL): Credentials 
       return { kind: 'bearer', token: entry.slice(BEARER_PROTOCOL_PREFIX.length) };
     }
   }
-  const ticket = url.searchParams.get('ticket');
+  const ticket = url.searchParams.get(UpgradeQuery.ticket);
   if (ticket) return { kind: 'ticket', ticket };
   return undefined;
 }

@@ -1,14 +1,9 @@
-import { CloseCode, ResyncReason } from '@agentwire/protocol';
+import { CloseCode, ResyncReason, type StreamPosition } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { Engine, StoredEvent } from '../engine/engine.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Connection } from './connection.js';
 import { eventFrame } from './wire.js';
-
-export interface ResumePosition {
-  epoch: string;
-  after: number;
-}
 
 /**
  * The user-scoped channel: the one object per connected user per process. It holds the user's
@@ -63,7 +58,7 @@ export class ConnectionManager {
    * Registers a connection, sends `welcome`, replays from `resume` when history covers it (or
    * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
    */
-  async attach(conn: Connection, resume: ResumePosition | undefined): Promise<void> {
+  async attach(conn: Connection, resume: StreamPosition | undefined): Promise<void> {
     let channel = this.channels.get(conn.userId);
     if (channel && channel.connections.length >= this.maxConnectionsPerUser) {
       this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
@@ -79,13 +74,13 @@ export class ConnectionManager {
     if (conn.closed) return;
     const userId = conn.userId;
     if (resume) {
-      const read = await this.engine.read(userId, resume.after);
+      const read = await this.engine.read(userId, resume.seq);
       if (conn.closed) {
         releaseAll(read.events);
         return;
       }
       conn.epoch = read.epoch;
-      const usable = read.epoch === resume.epoch && resume.after <= read.seq && !read.truncated;
+      const usable = read.epoch === resume.epoch && resume.seq <= read.seq && !read.truncated;
       conn.sendFrame({
         type: 'welcome',
         connectionId: conn.id,
@@ -96,7 +91,7 @@ export class ConnectionManager {
       });
       if (usable) {
         this.metrics.resumes.inc();
-        conn.lastSent = resume.after;
+        conn.lastSent = resume.seq;
         this.replay(conn, read.events);
       } else {
         releaseAll(read.events);
@@ -168,7 +163,7 @@ export class ConnectionManager {
         conn.defer(event);
         this.goLive(conn).catch((error: unknown) => {
           this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
-          conn.close(1011 as CloseCode, 'internal error');
+          conn.close(CloseCode.InternalError, 'internal error');
         });
         continue;
       }

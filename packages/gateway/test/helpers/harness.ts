@@ -3,7 +3,9 @@ import {
   type EventFrame,
   type ServerFrame,
   SUBPROTOCOL,
+  UpgradeQuery,
   type WelcomeFrame,
+  writeResumeQuery,
 } from '@agentwire/protocol';
 import { mintToken, TEST_API_KEY, type TestGateway } from '@agentwire/testkit';
 import WebSocket from 'ws';
@@ -109,10 +111,9 @@ export interface ConnectOptions {
 
 export function openClient(wsUrl: string, opts: ConnectOptions): TestClient {
   const url = new URL(wsUrl);
-  if (opts.ticket) url.searchParams.set('ticket', opts.ticket);
+  if (opts.ticket) url.searchParams.set(UpgradeQuery.ticket, opts.ticket);
   if (opts.resume) {
-    url.searchParams.set('epoch', opts.resume.epoch);
-    url.searchParams.set('after', String(opts.resume.after));
+    writeResumeQuery(url.searchParams, { epoch: opts.resume.epoch, seq: opts.resume.after });
   }
   const protocols = opts.protocols ?? [
     SUBPROTOCOL,

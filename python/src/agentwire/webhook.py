@@ -149,13 +149,19 @@ def verify_webhook(
 Handler = Callable[[WebhookRequest], Any]
 AsyncHandler = Callable[[WebhookRequest], Union[Any, Awaitable[Any]]]
 _Response = tuple[int, bytes]
+ASGIReceive = Callable[[], Awaitable[dict[str, Any]]]
+ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], ASGIReceive, ASGISend], Awaitable[None]]
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], list[bytes]]
 
 
 def _error(status: int, code: str, message: str) -> _Response:
     return status, json.dumps({"error": {"code": code, "message": message}}).encode()
 
 
-def _verify(method: str, headers: Headers, body: bytes | None, secret: Secret, tolerance: float):
+def _verify(
+    method: str, headers: Headers, body: bytes | None, secret: Secret, tolerance: float
+) -> WebhookRequest | _Response:
     """A verified request, or the response that refuses it."""
     if method != "POST":
         return _error(405, "method_not_allowed", f"{method} is not allowed; the gateway POSTs")
@@ -188,12 +194,14 @@ def _headers(body: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def asgi_app(handler: AsyncHandler, secret: Secret, *, tolerance: float = DEFAULT_TOLERANCE_SECONDS):
+def asgi_app(
+    handler: AsyncHandler, secret: Secret, *, tolerance: float = DEFAULT_TOLERANCE_SECONDS
+) -> ASGIApp:
     """An ASGI app answering the gateway's webhooks with ``handler`` (sync or async). FastAPI
     or Starlette: ``app.mount("/agentwire", asgi_app(on_message, secret))``."""
     _secrets(secret)
 
-    async def app(scope: dict[str, Any], receive: Callable[[], Awaitable[dict[str, Any]]], send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    async def app(scope: dict[str, Any], receive: ASGIReceive, send: ASGISend) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -233,7 +241,9 @@ def asgi_app(handler: AsyncHandler, secret: Secret, *, tolerance: float = DEFAUL
     return app
 
 
-def wsgi_app(handler: Handler, secret: Secret, *, tolerance: float = DEFAULT_TOLERANCE_SECONDS):
+def wsgi_app(
+    handler: Handler, secret: Secret, *, tolerance: float = DEFAULT_TOLERANCE_SECONDS
+) -> WSGIApp:
     """A WSGI app answering the gateway's webhooks with ``handler``. Flask: mount it with a
     dispatcher, e.g. werkzeug's ``DispatcherMiddleware(app.wsgi_app, {"/agentwire": wsgi_app(...)})``."""
     _secrets(secret)

@@ -143,6 +143,7 @@ export class WebhookUpstream {
     const signal = AbortSignal.timeout(this.timeoutMs);
     let status: number;
     let text: string;
+    let location: string | null = null;
     try {
       const response = await fetch(this.url, {
         method: 'POST',
@@ -161,6 +162,7 @@ export class WebhookUpstream {
         },
       });
       status = response.status;
+      location = response.headers.get('location');
       text = await readLimited(response, this.maxResponseBytes);
     } catch (error) {
       if (error instanceof UpstreamFailure) throw error;
@@ -192,6 +194,20 @@ export class WebhookUpstream {
           `the application answered ${status} with a body that is not JSON`,
         );
       }
+    }
+    if (status >= 300 && status < 400) {
+      // Not followed: a signed POST goes only where it was configured to. The target is for the
+      // operator's log, not the user (it may name internal hosts); a framework redirecting
+      // /hooks to /hooks/ is the usual cause.
+      this.log.warn(
+        { status, location },
+        'upstream webhook redirected; set the upstream URL to the redirect target',
+      );
+      throw new UpstreamFailure(
+        'refused',
+        ErrorCode.HandlerFailed,
+        `the application redirected the webhook (HTTP ${status}); redirects are not followed`,
+      );
     }
     const refusal = new UpstreamFailure(
       'refused',
@@ -248,7 +264,12 @@ function refusalMessage(text: string): string {
         : ((error as { message?: unknown } | undefined)?.message ?? body?.message);
   } catch {}
   if (typeof message !== 'string' || message === '') return '';
+  return `: ${clip(message)}`;
+}
+
+/** Text from the application as it may reach a user: one line, at most 300 characters. */
+function clip(text: string): string {
   // Control characters (newlines of a stack trace, escapes) do not belong in the user's error.
-  const clean = message.replace(/\p{Cc}+/gu, ' ');
-  return `: ${clean.length > MAX_REFUSAL_CHARS ? `${clean.slice(0, MAX_REFUSAL_CHARS)}…` : clean}`;
+  const clean = text.replace(/\p{Cc}+/gu, ' ');
+  return clean.length > MAX_REFUSAL_CHARS ? `${clean.slice(0, MAX_REFUSAL_CHARS)}…` : clean;
 }

@@ -64,6 +64,9 @@ async function startApp(secret = SECRET) {
       }
       case 'always-503':
         return send(503, '{"error":"busy"}');
+      case 'redirect':
+        res.writeHead(307, { location: '/internal/hooks/' });
+        return res.end();
       case 'huge':
         return send(200, JSON.stringify({ blob: 'x'.repeat(70 * 1024) }));
     }
@@ -151,6 +154,12 @@ describe('upstream webhooks', () => {
         'no retry of a 4xx',
       );
       assert.equal((await send(alice, 'r2', { op: 'echo' }))?.type, 'ack');
+      const redirected = (await send(alice, 'r3', { op: 'redirect' })) as ErrorFrame;
+      assert.equal(
+        redirected.message,
+        'the application redirected the webhook (HTTP 307); redirects are not followed',
+      );
+      assert.equal(app.received.filter((r) => r.payload.id === 'r3').length, 1);
     } finally {
       await alice.close();
     }
@@ -220,7 +229,7 @@ describe('upstream webhooks', () => {
     );
     assert.equal(
       await metric(gw, 'agentwire_upstream_failures_total{kind="message",reason="refused"}'),
-      2,
+      3,
     );
     assert.equal(
       await metric(

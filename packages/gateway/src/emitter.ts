@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventData, EventInput, EventType, PublishResult } from '@agentwire/protocol';
-import { PublishError, type Publisher, validateUserId } from './publisher.js';
+import { PublishError } from './errors.js';
+import { type Publisher, validateUserId } from './publisher.js';
 
 /**
  * Everything addressed to one user: the only way application code sends anything. Publishes

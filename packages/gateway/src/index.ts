@@ -1,6 +1,5 @@
 export type { JwtAlgorithm, JwtOptions, TokenVerifier, VerifiedToken } from './auth/jwt.js';
 export {
-  ConfigError,
   type EngineConfig,
   type GatewayConfig,
   type LoadConfigInput,
@@ -19,17 +18,16 @@ export type {
 } from './engine/engine.js';
 export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
+export { ConfigError, MessageError, PublishError } from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export {
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
   type GatewayOptions,
   type Limits,
-  MessageError,
   type MessageHandler,
   type UpstreamMessage,
 } from './options.js';
-export { PublishError } from './publisher.js';
 export { printDevCredentials, runFromConfig } from './run.js';
 export { signWebhook, verifyWebhook, WebhookSignatureError } from './upstream/signature.js';
 export type { WebhookOptions } from './upstream/webhook.js';

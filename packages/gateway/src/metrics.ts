@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ChunkMemory } from './engine/history-chunks.js';
+import type { HistoryMemory } from './engine/engine.js';
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways per process in tests). */
 export class GatewayMetrics {
@@ -62,7 +62,7 @@ export class GatewayMetrics {
    * The memory engine's history memory, read at scrape time. It lives outside V8's heap and
    * external-memory figures (engine/history-chunks.ts), so this gauge is where it shows.
    */
-  watchHistoryMemory(read: () => ChunkMemory): void {
+  watchHistoryMemory(read: () => HistoryMemory): void {
     new Gauge({
       name: 'agentwire_history_memory_bytes',
       help: 'Bytes of history chunks of the memory engine: in_use (history, sockets) or free',

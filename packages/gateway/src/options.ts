@@ -1,4 +1,3 @@
-import { ErrorCode } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
@@ -81,14 +80,3 @@ export const DEFAULT_LIMITS: Limits = {
 export const DEFAULT_HEARTBEAT_MS = 30_000;
 export const DEFAULT_TICKET_TTL_MS = 30_000;
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
-
-/** An error whose message (and code) the gateway sends to the client in the `error` frame. */
-export class MessageError extends Error {
-  override readonly name = 'MessageError';
-  constructor(
-    message: string,
-    readonly code: ErrorCode = ErrorCode.HandlerFailed,
-  ) {
-    super(message);
-  }
-}

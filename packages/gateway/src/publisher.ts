@@ -8,20 +8,8 @@ import {
   validateEvent,
 } from '@agentwire/protocol';
 import type { AppendResult, Engine } from './engine/engine.js';
+import { PublishError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
-
-/** A publish the gateway refused, with the field that was wrong. */
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
-  readonly code: ValidationError['code'];
-  readonly field: string | undefined;
-
-  constructor(error: ValidationError) {
-    super(error.message);
-    this.code = error.code;
-    this.field = error.field;
-  }
-}
 
 const MAX_USER_ID_LENGTH = 256;
 
@@ -68,23 +56,33 @@ export class Publisher {
     return { id: event.id, json, fresh };
   }
 
+  /** Appends an event `check` prepared. */
   async append(userId: string, prepared: AgentEventJson): Promise<PublishResult> {
-    const engine = this.engine;
-    // An in-process engine appends synchronously: one promise per publish instead of three.
-    const result = engine.appendSync
-      ? engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh)
-      : await engine.append(userId, prepared.id, prepared.json);
-    return this.accepted(result, prepared.id);
+    return this.commit(userId, prepared);
   }
 
+  /** Checks and appends one event; a refused one rejects with PublishError. */
   async publish(userId: string, input: EventInput): Promise<PublishResult> {
     const prepared = this.check(userId, input, '');
     if (!('json' in prepared)) throw new PublishError(prepared);
+    return this.commit(userId, prepared);
+  }
+
+  /**
+   * The one path every publish ends in. An in-process engine appends synchronously and the result
+   * is returned as it is: one promise per publish (the caller's) instead of three.
+   */
+  private commit(userId: string, prepared: AgentEventJson): PublishResult | Promise<PublishResult> {
     const engine = this.engine;
-    const result = engine.appendSync
-      ? engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh)
-      : await engine.append(userId, prepared.id, prepared.json);
-    return this.accepted(result, prepared.id);
+    if (engine.appendSync) {
+      return this.accepted(
+        engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh),
+        prepared.id,
+      );
+    }
+    return engine
+      .append(userId, prepared.id, prepared.json)
+      .then((result) => this.accepted(result, prepared.id));
   }
 
   private accepted(result: AppendResult, id: string): PublishResult {

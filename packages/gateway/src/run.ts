@@ -1,7 +1,8 @@
 import { pino } from 'pino';
-import { ConfigError, type GatewayConfig, loadConfig } from './config/load.js';
+import { type GatewayConfig, loadConfig } from './config/load.js';
 import type { Engine } from './engine/engine.js';
 import { RedisEngine } from './engine/redis.js';
+import { ConfigError } from './errors.js';
 import { createGateway, type Gateway } from './gateway.js';
 import { DEFAULT_HISTORY, type GatewayOptions } from './options.js';
 
@@ -36,7 +37,7 @@ export async function runFromConfig(
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`agentwire: ${error.message}\n`);
-      process.exit(2);
+      process.exit(error.exitCode);
     }
     throw error;
   }

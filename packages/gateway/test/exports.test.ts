@@ -15,10 +15,13 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'RedisEngine',
     'RunEmitter',
     'UserEmitter',
+    'WebhookSignatureError',
     'createGateway',
     'loadConfig',
     'printDevCredentials',
     'runFromConfig',
+    'signWebhook',
+    'verifyWebhook',
   ]);
 });
 

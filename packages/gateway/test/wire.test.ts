@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startGateway } from '@agentwire/testkit';
 import { connectUser } from './helpers/harness.js';
+import { tcpOf } from './helpers/ws-internals.js';
 
-// Event frames are built once per event as whole WebSocket frames (src/ws/wire.ts) and written
+// Event frames are built once per event as whole WebSocket frames (src/codec/event-frame.ts) and written
 // as-is to every socket of the user: check each length encoding of RFC 6455 (7-bit, 16-bit and
 // 64-bit payload lengths) and non-ASCII text against a real `ws` client.
 describe('event frames on the wire', () => {
@@ -108,7 +109,7 @@ describe('event frames a socket buffered', () => {
     });
     try {
       const client = await connectUser(gw, 'paused-user');
-      const tcp = (client.ws as unknown as { _socket: import('node:net').Socket })._socket;
+      const tcp = tcpOf(client.ws);
       tcp.pause(); // the kernel's buffers fill, then the server's socket buffers the rest
       const run = gw.gateway.forUser('paused-user').run({ runId: 'run_paused' });
       const count = 10_000;

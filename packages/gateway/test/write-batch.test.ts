@@ -5,6 +5,7 @@ import { CloseCode, ErrorCode } from '@agentwire/protocol';
 import { startGateway, type TestGateway } from '@agentwire/testkit';
 import type { Connection } from '../src/ws/connection.js';
 import { connectUser, thinking } from './helpers/harness.js';
+import { serverConnections, tcpOf } from './helpers/ws-internals.js';
 
 /**
  * Connects `userId` once and returns the client with the gateway's side of it (the manager is
@@ -12,17 +13,14 @@ import { connectUser, thinking } from './helpers/harness.js';
  */
 async function connectBothEnds(gw: TestGateway, userId: string) {
   const client = await connectUser(gw, userId);
-  const { manager } = gw.gateway as unknown as {
-    manager: { allConnections(): Iterable<Connection> };
-  };
-  const conns = [...manager.allConnections()].filter((c) => c.userId === userId);
+  const conns = serverConnections(gw, userId);
   assert.equal(conns.length, 1);
   return { client, conn: conns[0] as Connection };
 }
 
 /** Counts the server socket's writes: `_write` for one buffer, `_writev` for several at once. */
 function countWrites(conn: Connection) {
-  const tcp = (conn.socket as unknown as { _socket: Socket })._socket as Socket & {
+  const tcp = tcpOf(conn.socket) as Socket & {
     _write: (...args: unknown[]) => void;
     _writev: (...args: unknown[]) => void;
   };

@@ -2,14 +2,6 @@
 // `ssot check` and `ssot shim` build on them.
 export { analyze, RULES } from './analyze/analyze.js';
 export type * from './analyze/types.js';
-export {
-  type AuditOptions,
-  type AuditReport,
-  type AuditResult,
-  type AuditStats,
-  audit,
-  VERSION,
-} from './audit.js';
 // ssot migrate, check and shim.
 export {
   type Baseline,
@@ -62,7 +54,14 @@ export {
 } from './migrate/migrate.js';
 export type { FileChange, MigrationPlan } from './migrate/plan.js';
 export { type MigrationRule, rulesFromAudit, rulesFromConfig } from './migrate/rules.js';
-export { listRuns, type RunRecord } from './migrate/runs.js';
+export {
+  type AuditOptions,
+  type AuditReport,
+  type AuditResult,
+  type AuditStats,
+  audit,
+} from './pipeline/audit.js';
+
 export { FORMATS, type Format, render } from './report/index.js';
 export { PythonResolver } from './resolve/python.js';
 export {
@@ -76,3 +75,5 @@ export {
 export type { Resolution, ResolvedImport } from './resolve/types.js';
 export { TypeScriptResolver } from './resolve/typescript.js';
 export { generateShims, type ShimOptions, type ShimResult, type ShimSpec } from './shim/shim.js';
+export { VERSION } from './version.js';
+export { listRuns, type RunRecord } from './workspace/journal.js';

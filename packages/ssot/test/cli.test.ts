@@ -149,3 +149,26 @@ test('cli: huge files are skipped with a note; worker threads give the same repo
   assert.equal(cycle.kind, 'runtime');
   assert.equal(cycle.componentSize, 200);
 });
+
+test('cli: every command answers --help/-h with its usage and --version/-v with the version', () => {
+  const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+  const commands = ['audit', 'migrate', 'rollback', 'check', 'shim'];
+  for (const command of commands) {
+    // The short and the long form take the same path; each command gets one of them.
+    for (const flag of [command === 'migrate' ? '-h' : '--help']) {
+      const r = ssot(command, flag);
+      assert.equal(r.code, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`ssot ${command}\\b`), `${command} ${flag}`);
+      assert.match(r.stdout, /-h, --help/, `${command} ${flag} lists --help`);
+      assert.match(r.stdout, /--version/, `${command} ${flag} lists --version`);
+    }
+    for (const flag of [command === 'check' ? '--version' : '-v']) {
+      const r = ssot(command, flag);
+      assert.equal(r.code, 0, `${command} ${flag}: ${r.stderr}`);
+      assert.equal(r.stdout, `${version}\n`, `${command} ${flag}`);
+    }
+  }
+  // Help comes before validation: a bad flag next to --help still prints the help.
+  assert.equal(ssot('migrate', '--bogus', '--help').code, 0);
+  assert.equal(ssot('migrate', '--bogus').code, 2);
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { audit } from '../src/audit.js';
-import { failures } from '../src/cli/main.js';
+import { audit, failures } from '../src/pipeline/audit.js';
+
 import { REPO_ROOT } from './helpers.js';
 
 // Dogfooding: this repository has no duplicate definition and no runtime import cycle that its

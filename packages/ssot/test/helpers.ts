@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AuditResult, audit } from '../src/audit.js';
 import type { SsotConfig } from '../src/config/config.js';
 import type { FileRecord } from '../src/extract/types.js';
+import { type AuditResult, audit } from '../src/pipeline/audit.js';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));

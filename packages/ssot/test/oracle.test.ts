@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { audit } from '../src/audit.js';
+import { audit } from '../src/pipeline/audit.js';
 import { FIXTURES } from './helpers.js';
 
 // Python's own `ast` counts import statements per file; ssot's extract stage must agree on every

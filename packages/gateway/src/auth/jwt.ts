@@ -6,7 +6,7 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 
 export type JwtAlgorithm = 'HS256' | 'RS256' | 'ES256';
 

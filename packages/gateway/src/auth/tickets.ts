@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AuthError } from './errors.js';
+import { AuthError } from '../errors.js';
 import type { VerifiedToken } from './jwt.js';
 
 interface Ticket extends VerifiedToken {

@@ -2,16 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
+import { ConfigError } from '../errors.js';
 import type { GatewayOptions } from '../options.js';
 import { upstreamConfig } from './upstream.js';
-
-/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
 
 export type Profile = 'default' | 'demo';
 

@@ -11,7 +11,7 @@ export interface StoredEvent {
   readonly id: string;
   readonly json: string;
   /**
-   * The complete WebSocket `event` frame for this event (`ws/wire.ts`), when the engine keeps its
+   * The complete WebSocket `event` frame for this event (`codec/event-frame.ts`), when the engine keeps its
    * events as frames (the memory engine): delivery and replay write it as it is. Without it the
    * connection manager builds the frame from `seq` and `json`.
    */
@@ -59,8 +59,21 @@ export interface HistoryLimits {
   maxAgeMs: number;
 }
 
+/** Memory an engine holds outside V8's heap figures (the memory engine's history chunks). */
+export interface HistoryMemory {
+  /** Bytes allocated and not let go: in history, held by a socket, or free. */
+  allocatedBytes: number;
+  /** Of those, bytes free for reuse. */
+  freeBytes: number;
+}
+
 export interface Engine {
   readonly name: string;
+  /**
+   * Optional port for engines whose history lives in this process outside V8's heap figures:
+   * read at scrape time into `agentwire_history_memory_bytes`.
+   */
+  historyMemory?(): HistoryMemory;
   /** Appends to the user's stream; idempotent by `id` while the original is in history. */
   append(userId: string, id: string, json: string): Promise<AppendResult>;
   /**

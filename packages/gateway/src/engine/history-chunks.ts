@@ -14,6 +14,8 @@
  * an ordinary buffer of its own, which V8 counts and the GC frees.
  */
 
+import type { HistoryMemory } from './engine.js';
+
 export const SMALLEST_CHUNK_BYTES = 1024;
 export const LARGEST_CHUNK_BYTES = 16 * 1024;
 const CLASSES = Math.log2(LARGEST_CHUNK_BYTES / SMALLEST_CHUNK_BYTES) + 1;
@@ -53,13 +55,6 @@ export class Chunk {
   }
 }
 
-export interface ChunkMemory {
-  /** Bytes of pooled chunks allocated and not let go: in history, held by a socket, or free. */
-  allocatedBytes: number;
-  /** Of those, bytes in the free lists. */
-  freeBytes: number;
-}
-
 /** Free lists of chunks by size, for one engine. */
 export class ChunkPool {
   private readonly free: Chunk[][] = Array.from({ length: CLASSES }, () => []);
@@ -68,7 +63,7 @@ export class ChunkPool {
   private allocated = 0;
   private freeTotal = 0;
 
-  get memory(): ChunkMemory {
+  get memory(): HistoryMemory {
     return { allocatedBytes: this.allocated, freeBytes: this.freeTotal };
   }
 

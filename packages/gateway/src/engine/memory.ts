@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { writeLatin1 } from '../codec/buffer-writes.js';
 import {
   encodeEventFrame,
   eventFrameHead,
   eventFrameJson,
   eventFrameLength,
-  writeLatin1,
-} from '../ws/wire.js';
+} from '../codec/event-frame.js';
 import type {
   AppendResult,
   Engine,
   HistoryLimits,
+  HistoryMemory,
   ReadResult,
   StoredEvent,
   StreamHead,
@@ -17,7 +18,6 @@ import type {
 } from './engine.js';
 import {
   type Chunk,
-  type ChunkMemory,
   ChunkPool,
   chunkSize,
   LARGEST_CHUNK_BYTES,
@@ -72,7 +72,7 @@ const NO_CHUNKS: (Chunk | undefined)[] = [];
  *
  * History holds no JavaScript object per event, so the garbage collector's work does not grow
  * with the events held: each event is stored as bytes — its id, then its complete WebSocket
- * `event` frame (`ws/wire.ts`), which live delivery and replay write to sockets as they are — in
+ * `event` frame (`codec/event-frame.ts`), which live delivery and replay write to sockets as they are — in
  * append-only byte chunks from the engine's pool (`history-chunks.ts`: 1 KB doubling to 16 KB;
  * bytes are not written again while a view handed out of them may be in use, e.g. queued on a
  * socket), and indexed by a ring of slots in typed arrays: per slot the time it was appended,
@@ -388,8 +388,12 @@ export class MemoryEngine implements Engine {
     return this.streams.size;
   }
 
-  /** History's chunk memory, for metrics and leak tests (`history-chunks.ts`). */
-  get memory(): ChunkMemory {
+  /** History's chunk memory, for leak tests (`history-chunks.ts`); `historyMemory` for metrics. */
+  get memory(): HistoryMemory {
+    return this.historyMemory();
+  }
+
+  historyMemory(): HistoryMemory {
     return this.pool.memory;
   }
 

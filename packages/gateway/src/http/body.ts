@@ -1,8 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-}
+import { BodyTooLargeError } from '../errors.js';
 
 /** Reads a request body up to `limit` bytes; stops reading as soon as the limit is passed. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {

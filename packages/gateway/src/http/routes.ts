@@ -7,12 +7,12 @@ import {
 } from '@agentwire/protocol';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerHeader } from '../auth/credentials.js';
-import { AuthError } from '../auth/errors.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { TicketStore } from '../auth/tickets.js';
+import { AuthError, BodyTooLargeError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Publisher } from '../publisher.js';
-import { BodyTooLargeError, readBody } from './body.js';
+import { readBody } from './body.js';
 import { errorBody, sendError, sendJson } from './respond.js';
 
 export interface HttpContext {

@@ -1,7 +1,8 @@
 import { ErrorCode, WEBHOOK, type WebhookMessagePayload } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { MessageError, type MessageHandler, type UpstreamMessage } from '../options.js';
+import { MessageError } from '../errors.js';
+import type { MessageHandler, UpstreamMessage } from '../options.js';
 import { MIN_WEBHOOK_SECRET_BYTES, signWebhook } from './signature.js';
 
 /** Where users' upstream messages go when no in-process handler takes them. */

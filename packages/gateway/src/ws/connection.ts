@@ -45,9 +45,11 @@ export class Connection implements Flushable {
     public expiresAt: number,
     private readonly rateBurst: number,
     private readonly ratePerSecond: number,
+    /** Where whole frames are written; without it they go through `socket.send` (wire.ts). */
+    tcp: Socket | undefined = underlyingSocket(socket),
   ) {
     this.tokens = rateBurst;
-    this.tcp = underlyingSocket(socket);
+    this.tcp = tcp;
   }
 
   /** Bytes queued for this connection and not yet taken by the kernel. */
@@ -60,7 +62,7 @@ export class Connection implements Flushable {
   }
 
   /**
-   * Queues a whole event frame, built once for all of the user's connections (wire.ts), for the
+   * Queues a whole event frame, built once for all of the user's connections (codec/event-frame.ts), for the
    * end of the current job's write batch. The frame may be a view of history's memory
    * (`StoredEvent.retain`): the event stays retained until the socket has sent it, which a later
    * flush or the end of the connection notices.

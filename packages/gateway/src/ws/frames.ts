@@ -1,10 +1,10 @@
 import { CloseCode, ErrorCode, parseClientFrame } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
-import { AuthError } from '../auth/errors.js';
 import type { TokenVerifier } from '../auth/jwt.js';
+import { AuthError, MessageError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { MessageError, type MessageHandler } from '../options.js';
+import type { MessageHandler } from '../options.js';
 import type { Connection } from './connection.js';
 
 export interface FrameContext {

@@ -1,9 +1,9 @@
 import { CloseCode, ResyncReason, type StreamPosition } from '@agentwire/protocol';
 import type { Logger } from 'pino';
-import type { Engine, StoredEvent } from '../engine/engine.js';
+import { frameOf } from '../codec/event-frame.js';
+import type { Engine, ReadResult, StoredEvent, StreamHead } from '../engine/engine.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { Connection } from './connection.js';
-import { eventFrame } from './wire.js';
 
 /**
  * The user-scoped channel: the one object per connected user per process. It holds the user's
@@ -59,62 +59,84 @@ export class ConnectionManager {
    * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
    */
   async attach(conn: Connection, resume: StreamPosition | undefined): Promise<void> {
+    const channel = this.admit(conn);
+    if (!channel) return;
+    await channel.ready;
+    if (conn.closed) return;
+    if (resume ? await this.resume(conn, resume) : await this.welcome(conn)) {
+      await this.goLive(conn);
+    }
+  }
+
+  /** Enforces the per-user cap, then registers the connection in its user's channel. */
+  private admit(conn: Connection): UserChannel | undefined {
     let channel = this.channels.get(conn.userId);
     if (channel && channel.connections.length >= this.maxConnectionsPerUser) {
       this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
       conn.close(CloseCode.TooManyConnections, 'too many connections for this user');
-      return;
+      return undefined;
     }
     if (!channel) channel = this.openChannel(conn.userId);
     channel.connections = [...channel.connections, conn];
     this.connectionCount++;
     this.metrics.connections.set(this.connectionCount);
+    return channel;
+  }
 
-    await channel.ready;
-    if (conn.closed) return;
-    const userId = conn.userId;
-    if (resume) {
-      const read = await this.engine.read(userId, resume.seq);
-      if (conn.closed) {
-        releaseAll(read.events);
-        return;
-      }
-      conn.epoch = read.epoch;
-      const usable = read.epoch === resume.epoch && resume.seq <= read.seq && !read.truncated;
-      conn.sendFrame({
-        type: 'welcome',
-        connectionId: conn.id,
-        userId,
-        epoch: read.epoch,
-        seq: read.seq,
-        resumed: usable,
-      });
-      if (usable) {
-        this.metrics.resumes.inc();
-        conn.lastSent = resume.seq;
-        this.replay(conn, read.events);
-      } else {
-        releaseAll(read.events);
-        const reason =
-          read.epoch !== resume.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
-        this.metrics.resyncs.inc({ reason });
-        conn.sendResync(reason, read.seq);
-      }
-    } else {
-      const head = await this.engine.head(userId);
-      if (conn.closed) return;
-      conn.epoch = head.epoch;
-      conn.lastSent = head.seq;
-      conn.sendFrame({
-        type: 'welcome',
-        connectionId: conn.id,
-        userId,
-        epoch: head.epoch,
-        seq: head.seq,
-        resumed: false,
-      });
+  /** A fresh connection: `welcome` at the stream's head. False when it closed meanwhile. */
+  private async welcome(conn: Connection): Promise<boolean> {
+    const head = await this.engine.head(conn.userId);
+    if (conn.closed) return false;
+    conn.epoch = head.epoch;
+    conn.lastSent = head.seq;
+    this.sendWelcome(conn, head, false);
+    return true;
+  }
+
+  /**
+   * A connection that asks to resume from `from`: `welcome` says whether it resumed, then the
+   * replay or the resync follows. False when it closed meanwhile.
+   */
+  private async resume(conn: Connection, from: StreamPosition): Promise<boolean> {
+    const read = await this.engine.read(conn.userId, from.seq);
+    if (conn.closed) {
+      releaseAll(read.events);
+      return false;
     }
-    await this.goLive(conn);
+    const reason = resyncReason(from, read);
+    this.sendWelcome(conn, read, reason === undefined);
+    if (reason === undefined) this.metrics.resumes.inc();
+    this.replayOrResync(conn, from, read, reason);
+    return true;
+  }
+
+  private sendWelcome(conn: Connection, head: StreamHead, resumed: boolean): void {
+    conn.sendFrame({
+      type: 'welcome',
+      connectionId: conn.id,
+      userId: conn.userId,
+      epoch: head.epoch,
+      seq: head.seq,
+      resumed,
+    });
+  }
+
+  /** Replays what `read` holds after `from`, or sends the resync `resyncReason` decided on. */
+  private replayOrResync(
+    conn: Connection,
+    from: StreamPosition,
+    read: ReadResult,
+    reason: ResyncReason | undefined,
+  ): void {
+    conn.epoch = read.epoch;
+    if (reason === undefined) {
+      conn.lastSent = from.seq;
+      this.replay(conn, read.events);
+      return;
+    }
+    releaseAll(read.events);
+    this.metrics.resyncs.inc({ reason });
+    conn.sendResync(reason, read.seq);
   }
 
   detach(conn: Connection): void {
@@ -167,15 +189,10 @@ export class ConnectionManager {
         });
         continue;
       }
-      frame ??= this.frame(event);
+      frame ??= frameOf(event);
       this.write(conn, target, event, frame);
     }
     event.release?.();
-  }
-
-  /** The engine's frame when it keeps one (memory engine), else built from `seq` and `json`. */
-  private frame(event: StoredEvent): Buffer {
-    return event.frame ?? eventFrame(event.seq, event.json);
   }
 
   /** The point of sending, with an isolation check independent of how the channel was found. */
@@ -200,7 +217,7 @@ export class ConnectionManager {
   /** Queues events read from history on the connection (which retains them), releasing the read's hold. */
   private replay(conn: Connection, events: StoredEvent[]): void {
     for (const event of events) {
-      this.write(conn, conn.userId, event, this.frame(event));
+      this.write(conn, conn.userId, event, frameOf(event));
       event.release?.();
     }
   }
@@ -211,8 +228,7 @@ export class ConnectionManager {
       let gap = false;
       for (const event of conn.takeDeferred()) {
         if (!gap && event.seq > conn.lastSent) {
-          if (event.seq === conn.lastSent + 1)
-            this.write(conn, conn.userId, event, this.frame(event));
+          if (event.seq === conn.lastSent + 1) this.write(conn, conn.userId, event, frameOf(event));
           else gap = true; // the history read below covers this event and the rest
         }
         event.release?.();
@@ -221,23 +237,26 @@ export class ConnectionManager {
         conn.live = true;
         return;
       }
-      const read = await this.engine.read(conn.userId, conn.lastSent);
+      const from = { epoch: conn.epoch, seq: conn.lastSent };
+      const read = await this.engine.read(conn.userId, from.seq);
       if (conn.closed) {
         releaseAll(read.events);
         return;
       }
-      if (read.epoch !== conn.epoch || read.truncated) {
-        releaseAll(read.events);
-        const reason =
-          read.epoch !== conn.epoch ? ResyncReason.EpochChanged : ResyncReason.HistoryGap;
-        conn.epoch = read.epoch;
-        this.metrics.resyncs.inc({ reason });
-        conn.sendResync(reason, read.seq);
-      } else {
-        this.replay(conn, read.events);
-      }
+      this.replayOrResync(conn, from, read, resyncReason(from, read));
     }
   }
+}
+
+/**
+ * The one resync decision: whether history can continue a stream from `from`, and if not, why.
+ * It cannot after a new epoch, nor when it no longer holds every event after `from.seq` (or the
+ * position is ahead of the stream's head).
+ */
+export function resyncReason(from: StreamPosition, read: ReadResult): ResyncReason | undefined {
+  if (read.epoch !== from.epoch) return ResyncReason.EpochChanged;
+  if (read.truncated || from.seq > read.seq) return ResyncReason.HistoryGap;
+  return undefined;
 }
 
 function releaseAll(events: StoredEvent[]): void {

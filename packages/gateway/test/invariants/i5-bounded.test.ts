@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Engine, MemoryEngine } from '@agentwire/gateway';
 import { CloseCode, ErrorCode } from '@agentwire/protocol';
 import { mintToken, startGateway, type TestGateway } from '@agentwire/testkit';
 import { connectUser, openClient, type TestClient, thinking } from '../helpers/harness.js';
+import { serverConnections, tcpOf } from '../helpers/ws-internals.js';
 
 describe('I5 bounded resources', () => {
   let gw: TestGateway;
@@ -65,7 +65,7 @@ describe('I5 bounded resources', () => {
     const slow = await connectUser(gw, 'slow');
     const fast = await connectUser(gw, 'fast');
     // Stop reading: the kernel buffers fill, then the server-side queue grows.
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    tcpOf(slow.ws).pause();
     const payload = 'y'.repeat(30_000);
     const slowUser = gw.gateway.forUser('slow');
     const fastUser = gw.gateway.forUser('fast');
@@ -82,17 +82,10 @@ describe('I5 bounded resources', () => {
     }
     assert.ok(published < 2000, 'the server gave up on the slow consumer');
     // Queued bytes stayed near the limit: the server stopped writing once it was passed.
-    const queued = (
-      gw.gateway as unknown as {
-        manager: {
-          allConnections(): Iterable<{ userId: string; socket: { bufferedAmount: number } }>;
-        };
-      }
-    ).manager;
-    for (const conn of queued.allConnections()) {
-      if (conn.userId === 'slow') assert.ok(conn.socket.bufferedAmount < 256 * 1024 + 64 * 1024);
+    for (const conn of serverConnections(gw, 'slow')) {
+      assert.ok(conn.socket.bufferedAmount < 256 * 1024 + 64 * 1024);
     }
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    tcpOf(slow.ws).resume();
     assert.equal(await slow.closed, CloseCode.SlowConsumer);
     await fast.until(() => fast.events().length === published, 5000, 'fast user got everything');
     const seqs = fast.events().map((e) => e.seq);
@@ -120,9 +113,8 @@ describe('I5 history memory comes back from every socket', () => {
       const reader = await connectUser(gw, 'mem');
       const paused = await connectUser(gw, 'mem');
       const leaving = await connectUser(gw, 'mem');
-      const socketOf = (c: TestClient) => (c.ws as unknown as { _socket: Socket })._socket;
-      socketOf(paused).pause();
-      socketOf(leaving).pause();
+      tcpOf(paused.ws).pause();
+      tcpOf(leaving.ws).pause();
       let resumed: TestClient | undefined;
       const count = 3000;
       for (let i = 1; i <= count; i++) {
@@ -138,9 +130,9 @@ describe('I5 history memory comes back from every socket', () => {
         if (i % 100 === 0) await new Promise((r) => setImmediate(r));
       }
       // `leaving` goes away with frames still buffered on the server.
-      socketOf(leaving).destroy();
+      tcpOf(leaving.ws).destroy();
       await leaving.closed;
-      socketOf(paused).resume();
+      tcpOf(paused.ws).resume();
       await paused.until(() => paused.events().length === count, 20_000, 'paused got all');
       const last = await user.publish(thinking('last')); // a write after the flush
       for (const c of [reader, paused]) {

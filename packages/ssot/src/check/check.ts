@@ -7,11 +7,12 @@ import type {
   DuplicateDefinitionFinding,
   Finding,
 } from '../analyze/types.js';
-import { type AuditReport, audit } from '../audit.js';
 import { loadConfig, type SsotConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
 import type { ProjectGraph } from '../graph/graph.js';
-import { changedSince } from '../migrate/git.js';
+import { type AuditReport, audit } from '../pipeline/audit.js';
+import { changedSince } from '../workspace/git.js';
+import { forbiddenImports } from './layers.js';
 
 export const BASELINE_FILE = 'ssot-baseline.json';
 
@@ -71,7 +72,8 @@ export type ViolationKind =
   | 'max-deprecated'
   | 'deprecated-increase'
   | 'new-cycle'
-  | 'new-duplicate';
+  | 'new-duplicate'
+  | 'forbidden-import';
 
 export interface Violation {
   kind: ViolationKind;
@@ -89,6 +91,8 @@ export interface CheckMetrics {
   deprecatedShare: number;
   cycles: number;
   duplicates: number;
+  /** Imports across a `check.forbiddenImports` boundary (never baselined). */
+  forbiddenImports: number;
 }
 
 export interface CheckResult {
@@ -216,12 +220,14 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   const deprecated = deprecatedStatements(deprecatedFindings);
   const concept = conceptStatements(graph, config, inScope);
   for (const d of deprecated) concept.add(d);
+  const forbidden = forbiddenImports(graph, config.check?.forbiddenImports ?? [], inScope);
   const metrics: CheckMetrics = {
     deprecated: deprecated.size,
     conceptImports: concept.size,
     deprecatedShare: concept.size ? deprecated.size / concept.size : 0,
     cycles: cycles.length,
     duplicates: duplicates.length,
+    forbiddenImports: forbidden.length,
   };
 
   const violations: Violation[] = [];
@@ -264,6 +270,14 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
           ? `new duplicate definition: ${d.message}`
           : `duplicate definition grew: ${d.symbol} is bound in ${d.modules} modules (baseline ${was})`,
       findings: [d],
+    });
+  }
+
+  for (const f of forbidden) {
+    violations.push({
+      kind: 'forbidden-import',
+      message: `forbidden import: ${f.file}:${f.line} imports ${f.imports} (${f.reason})`,
+      findings: [],
     });
   }
 

@@ -68,6 +68,16 @@ export interface CheckConfig {
   maxDeprecated?: number | string;
   /** Baseline file, relative to the root (default `ssot-baseline.json`). */
   baseline?: string;
+  /** Layering: imports the gate always fails on. */
+  forbiddenImports?: ForbiddenImportConfig[];
+}
+
+/** Files matching `from` (minus `except`) must not import files matching `to` (root-relative globs). */
+export interface ForbiddenImportConfig {
+  from: string | string[];
+  to: string | string[];
+  except?: string | string[];
+  reason: string;
 }
 
 export const CONFIG_FILE = 'ssot.config.json';

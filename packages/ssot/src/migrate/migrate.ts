@@ -4,11 +4,13 @@ import { join, resolve as resolvePath } from 'node:path';
 import { loadConfig, type SsotConfig } from '../config/config.js';
 import { discover } from '../discover/discover.js';
 import { UserError } from '../errors.js';
-import { dirtyFilesAsync } from './git.js';
-import { type MigrationPlan, PlannerPool, parses, planMigration, plannerThreads } from './plan.js';
-import { Project } from './project.js';
+import { dirtyFilesAsync } from '../workspace/git.js';
+import { Run, type RunRecord, type WriteMethod } from '../workspace/journal.js';
+import { parses } from '../workspace/parse.js';
+import { Project } from '../workspace/project.js';
+import { type MigrationPlan, planMigration } from './plan.js';
+import { PlannerPool, plannerThreads } from './pool.js';
 import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
-import { Run, type RunRecord, type WriteMethod } from './runs.js';
 
 export interface MigrateOptions {
   root: string;
@@ -88,7 +90,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
   if (options.fromAudit) {
     // Loaded only here: the audit's pipeline is most of the CLI's code, and a migration from
     // configured rules does not need it.
-    const { audit } = await import('../audit.js');
+    const { audit } = await import('../pipeline/audit.js');
     const { report } = await audit({ root, config });
     rules.push(...rulesFromAudit(report));
   }

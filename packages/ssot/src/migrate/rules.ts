@@ -1,7 +1,8 @@
-import type { AuditReport } from '../audit.js';
 import type { SsotConfig } from '../config/config.js';
 import { UserError } from '../errors.js';
 import type { Language } from '../extract/types.js';
+import type { AuditReport } from '../pipeline/audit.js';
+import { looksLikeTs, type ModuleFinder } from '../workspace/project.js';
 
 /**
  * One migration rule: imports of `from` (a module, or every module under a prefix ending in `*`)
@@ -25,13 +26,6 @@ export interface ActiveRule extends MigrationRule {
   fromFile: string | null;
   /** The file of `to` (null for prefix moves, which are resolved per module). */
   toFile: string | null;
-}
-
-const TS_LIKE = /[/@]|^\.|\.[cm]?[jt]sx?$/;
-
-/** Whether a module string is written the TS way (a path, a scoped package, an extension). */
-export function looksLikeTs(module: string): boolean {
-  return TS_LIKE.test(module);
 }
 
 function namesOf(
@@ -115,16 +109,6 @@ export function rulesFromAudit(report: AuditReport): MigrationRule[] {
     }
   }
   return [...byKey.values()];
-}
-
-/** Looks up where module strings lead in the project being migrated. */
-export interface ModuleFinder {
-  /** The file of a Python dotted module name, or null. */
-  python(module: string): string | null;
-  /** The file a TS specifier (package, alias) or a root-relative file path reaches, or null. */
-  typescript(module: string): string | null;
-  /** Whether the file binds or re-exports `name` (true when it cannot tell, e.g. `export *`). */
-  exportsName(file: string, name: string): boolean;
 }
 
 function describe(rule: MigrationRule): string {

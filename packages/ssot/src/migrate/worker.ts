@@ -1,7 +1,8 @@
 import { parentPort } from 'node:worker_threads';
-import { batchSource, type PlanJob, planMigration } from './plan.js';
-import { Project } from './project.js';
-import { type FileWrite, type WriteMethod, writeAll } from './runs.js';
+import { type FileWrite, type WriteMethod, writeAll } from '../workspace/journal.js';
+import { Project } from '../workspace/project.js';
+import { planMigration } from './plan.js';
+import { batchSource, type PlanJob } from './pool.js';
 
 /**
  * Worker side of the planner pool: started early, it waits for the job, takes batches from the

@@ -1,5 +1,5 @@
-import type { AuditReport } from '../audit.js';
 import { UserError } from '../errors.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';

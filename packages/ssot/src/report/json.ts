@@ -1,4 +1,4 @@
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../pipeline/audit.js';
 
 /** `--format json`: the report object as described by schema/audit-report.schema.json. */
 export function renderJson(report: AuditReport): string {

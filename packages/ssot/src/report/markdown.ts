@@ -1,4 +1,4 @@
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import { placesOf, RULE_DESCRIPTIONS } from './locations.js';
 
 function cell(s: string): string {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import type { AuditReport } from '../audit.js';
 import { RULE_IDS } from '../config/config.js';
+import type { AuditReport } from '../pipeline/audit.js';
 import { placesOf, RULE_DESCRIPTIONS } from './locations.js';
 
 function location(file: string, line: number, message?: string) {

@@ -1,5 +1,5 @@
 import type { Finding } from '../analyze/types.js';
-import type { AuditReport } from '../audit.js';
+import type { AuditReport } from '../pipeline/audit.js';
 
 const MAX_DETAILS = 12;
 

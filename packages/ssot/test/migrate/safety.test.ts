@@ -3,7 +3,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { migrate, rollback } from '../../src/migrate/migrate.js';
-import { listRuns } from '../../src/migrate/runs.js';
+import { listRuns } from '../../src/workspace/journal.js';
 import { cleanup, copyFixture, fixtureTree, gitInit, ssot, tree, treeDiff } from './helpers.js';
 
 after(cleanup);

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ImportFragmentationFinding, ShimModuleFinding } from '../../src/analyze/types.js';
-import { audit } from '../../src/audit.js';
 import { migrate } from '../../src/migrate/migrate.js';
+import { audit } from '../../src/pipeline/audit.js';
 import { cleanup, copyDir, REPO_ROOT, ssot, TSC, tree, treeDiff } from '../migrate/helpers.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/moved/', import.meta.url));

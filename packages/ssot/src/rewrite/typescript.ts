@@ -1,24 +1,9 @@
-import { parseSync } from 'oxc-parser';
 import type { ImportedName, ImportRecord } from '../extract/types.js';
-import { PARSE_OPTIONS } from '../extract/typescript.js';
-import { removeSpans } from './python.js';
-import {
-  type Edit,
-  isTarget,
-  type RewriteInput,
-  type RewriteOutput,
-  type Target,
-} from './types.js';
-
-/** Whether TS/JS source parses without errors. */
-export function typescriptParses(file: string, text: string): boolean {
-  return !parseSync(file, text, PARSE_OPTIONS).errors.some((e) => e.severity === 'Error');
-}
-
-export interface TsSpeller {
-  /** The specifier `imp` of the file should use to reach the target (keeping its style), or null. */
-  specifier(imp: ImportRecord, target: Target): string | null;
-}
+import type { Edit } from '../workspace/edits.js';
+import type { Project } from '../workspace/project.js';
+import { removeSpans } from './lists.js';
+import { isTarget, type RewriteInput, type RewriteOutput, type Target } from './types.js';
+import { typescriptSpeller } from './typescript-speller.js';
 
 interface NameMove {
   index: number;
@@ -52,8 +37,9 @@ function itemSpan(n: ImportedName): { start: number; end: number } {
  * specifier text inside its quotes and the moved names change; a name that is renamed keeps its
  * local binding (`import { New as Old }`), so no reference in the file changes.
  */
-export function rewriteTypeScript(input: RewriteInput, speller: TsSpeller): RewriteOutput {
+export function rewriteTypeScript(input: RewriteInput, project: Project): RewriteOutput {
   const { text, record } = input;
+  const speller = typescriptSpeller(project, input.file, input.resolved, record);
   const out: RewriteOutput = { edits: [], statements: 0, notes: [], skip: null };
   const rewritten = new Set<number>();
   /** New statements to add after the import they come from, or merges into existing imports. */

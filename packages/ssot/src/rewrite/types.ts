@@ -1,6 +1,6 @@
-import type { FileRecord, ImportRecord } from '../extract/types.js';
+import type { FileRecord } from '../extract/types.js';
 import type { ResolvedImport } from '../resolve/types.js';
-import type { ActiveRule } from './rules.js';
+import type { Edit } from '../workspace/edits.js';
 
 /** Where a moved module or name goes. */
 export interface Target {
@@ -10,23 +10,14 @@ export interface Target {
   file: string;
   /** The name in the target module; null when a module object moves. */
   name: string | null;
-  rule: ActiveRule;
 }
 
 /** A rule applies but its target module does not exist (prefix moves). */
 export interface MissingTarget {
   missing: string;
-  rule: ActiveRule;
 }
 
 export type Lookup = Target | MissingTarget | null;
-
-/** Replace `[start, end)` with `text` (an insertion when start === end). */
-export interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
 
 /** What a language rewriter needs for one file. */
 export interface RewriteInput {
@@ -61,14 +52,4 @@ export interface RewriteOutput {
 
 export function isTarget(l: Lookup): l is Target {
   return l !== null && 'file' in l;
-}
-
-export function lineOf(text: string, offset: number): number {
-  let n = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
-  return n;
-}
-
-export function describeImport(text: string, imp: ImportRecord): string {
-  return `line ${lineOf(text, imp.span.start)}`;
 }

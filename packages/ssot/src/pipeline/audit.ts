@@ -1,13 +1,16 @@
 import { resolve as resolvePath } from 'node:path';
-import { analyze } from './analyze/analyze.js';
-import type { Finding } from './analyze/types.js';
-import { loadConfig, RULE_IDS, type RuleId, type SsotConfig } from './config/config.js';
-import { discover, type SkippedFile } from './discover/discover.js';
-import { ExtractPool, extractAll } from './extract/pool.js';
-import type { FileRecord, ParseError } from './extract/types.js';
-import { buildGraph, type ProjectGraph } from './graph/graph.js';
-import { createResolvers, createTypeScriptResolver, resolveInto } from './resolve/resolve.js';
-import type { Resolution } from './resolve/types.js';
+import { analyze } from '../analyze/analyze.js';
+import type { Finding } from '../analyze/types.js';
+import { loadConfig, RULE_IDS, type RuleId, type SsotConfig } from '../config/config.js';
+import { discover, type SkippedFile } from '../discover/discover.js';
+import { ExtractPool, extractAll } from '../extract/pool.js';
+import type { FileRecord, ParseError } from '../extract/types.js';
+import { buildGraph, type ProjectGraph } from '../graph/graph.js';
+import { createResolvers, createTypeScriptResolver, resolveInto } from '../resolve/resolve.js';
+import type { Resolution } from '../resolve/types.js';
+import { VERSION } from '../version.js';
+
+export { VERSION };
 
 export interface AuditOptions {
   /** Directory to audit. */
@@ -47,8 +50,6 @@ export interface AuditReport {
   summary: Record<RuleId, { findings: number; justified: number }>;
   findings: Finding[];
 }
-
-export const VERSION = '0.1.0';
 
 export interface AuditResult {
   report: AuditReport;
@@ -154,4 +155,15 @@ export async function audit(options: AuditOptions): Promise<AuditResult> {
     findings,
   };
   return { report, graph, records: extracted.records };
+}
+
+/** Unjustified findings matched by a `--fail-on` list (`cycle:runtime`: runtime cycles only). */
+export function failures(report: AuditReport, failOn: string[]): number {
+  return report.findings.filter(
+    (f) =>
+      f.justified === undefined &&
+      failOn.some((r) =>
+        r === 'cycle:runtime' ? f.rule === 'cycle' && f.kind === 'runtime' : r === f.rule,
+      ),
+  ).length;
 }

@@ -8,10 +8,26 @@ import { extractTypeScript } from '../extract/typescript.js';
 import { PythonResolver } from '../resolve/python.js';
 import type { ResolvedImport } from '../resolve/types.js';
 import { TypeScriptResolver } from '../resolve/typescript.js';
-import { parsePython } from './python.js';
-import type { ModuleFinder } from './rules.js';
+import { parsePython } from './parse.js';
 
 const IMPORT_HEAD = /^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)/gm;
+
+const TS_LIKE = /[/@]|^\.|\.[cm]?[jt]sx?$/;
+
+/** Whether a module string is written the TS way (a path, a scoped package, an extension). */
+export function looksLikeTs(module: string): boolean {
+  return TS_LIKE.test(module);
+}
+
+/** Looks up where module strings lead in the project. */
+export interface ModuleFinder {
+  /** The file of a Python dotted module name, or null. */
+  python(module: string): string | null;
+  /** The file a TS specifier (package, alias) or a root-relative file path reaches, or null. */
+  typescript(module: string): string | null;
+  /** Whether the file binds or re-exports `name` (true when it cannot tell, e.g. `export *`). */
+  exportsName(file: string, name: string): boolean;
+}
 
 /** A placeholder import record: only what the resolvers read. */
 function probe(specifier: string, level = 0, kind: ImportRecord['kind'] = 'import'): ImportRecord {
@@ -36,7 +52,7 @@ function probe(specifier: string, level = 0, kind: ImportRecord['kind'] = 'impor
 export { probe as probeImport };
 
 /**
- * The project as `ssot migrate` sees it: every discovered file's text, both resolvers, and
+ * The project as `ssot migrate`, `check` and `shim` see it: every discovered file's text, both resolvers, and
  * syntax records extracted on demand — only files that can mention a moved module are parsed,
  * which keeps a migration of a 10,000-file tree to the few seconds it takes to read it.
  */

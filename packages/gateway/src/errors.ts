@@ -1,0 +1,54 @@
+import { ErrorCode, type ValidationError } from '@agentwire/protocol';
+
+/**
+ * The gateway's error classes, each with the code it is answered with (`error` frames and HTTP
+ * error bodies use `ErrorCode`; configuration errors end the command with exit code 2).
+ */
+
+/** A credentials failure whose message is safe to show the client (HTTP 401 body). */
+export class AuthError extends Error {
+  override readonly name = 'AuthError';
+  readonly code = ErrorCode.Unauthorized;
+}
+
+/**
+ * An error whose message the gateway sends to the client in the `error` frame, with its code
+ * (`handler_failed` unless the upstream webhook names a timeout or an unreachable application).
+ */
+export class MessageError extends Error {
+  override readonly name = 'MessageError';
+  constructor(
+    message: string,
+    readonly code: ErrorCode = ErrorCode.HandlerFailed,
+  ) {
+    super(message);
+  }
+}
+
+/** A publish the gateway refused, with the field that was wrong. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly code: ValidationError['code'];
+  readonly field: string | undefined;
+
+  constructor(error: ValidationError) {
+    super(error.message);
+    this.code = error.code;
+    this.field = error.field;
+  }
+}
+
+/** A request body larger than the limit (HTTP 413). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  readonly code = ErrorCode.TooLarge;
+}
+
+/** Configuration errors, each naming the setting and its source; the CLI prints them and exits 2. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}

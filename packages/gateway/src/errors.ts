@@ -25,6 +25,12 @@ export class MessageError extends Error {
   }
 }
 
+/** Why an upstream webhook did not verify (for Node applications receiving webhooks). */
+export class WebhookSignatureError extends Error {
+  override readonly name = 'WebhookSignatureError';
+  readonly code = ErrorCode.Unauthorized;
+}
+
 /** A publish the gateway refused, with the field that was wrong. */
 export class PublishError extends Error {
   override readonly name = 'PublishError';

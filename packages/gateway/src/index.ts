@@ -18,7 +18,7 @@ export type {
 } from './engine/engine.js';
 export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
-export { ConfigError, MessageError, PublishError } from './errors.js';
+export { ConfigError, MessageError, PublishError, WebhookSignatureError } from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export {
   DEFAULT_HISTORY,
@@ -29,5 +29,5 @@ export {
   type UpstreamMessage,
 } from './options.js';
 export { printDevCredentials, runFromConfig } from './run.js';
-export { signWebhook, verifyWebhook, WebhookSignatureError } from './upstream/signature.js';
+export { signWebhook, verifyWebhook } from './upstream/signature.js';
 export type { WebhookOptions } from './upstream/webhook.js';

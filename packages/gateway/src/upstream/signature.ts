@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { WEBHOOK } from '@agentwire/protocol';
+import { WebhookSignatureError } from '../errors.js';
 
 /** Smallest accepted webhook secret, as for HS256 JWT secrets. */
 export const MIN_WEBHOOK_SECRET_BYTES = 32;
@@ -11,11 +12,6 @@ function mac(secret: string, timestamp: number, body: string): string {
 /** The `agentwire-signature` header value for `body`: `t=<unix s>,v1=<hex HMAC-SHA256>`. */
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   return `t=${timestamp},${WEBHOOK.signatureVersion}=${mac(secret, timestamp, body)}`;
-}
-
-/** Why a webhook did not verify. */
-export class WebhookSignatureError extends Error {
-  override readonly name = 'WebhookSignatureError';
 }
 
 /**

@@ -101,6 +101,27 @@ class GatewayProcess:
             self.proc.stdout.close()
 
 
+class ModuleGateway:
+    """One gateway process for a test module: ``gateway = ModuleGateway()``, then
+    ``setUpModule = gateway.start`` and ``tearDownModule = gateway.stop``."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        self._env = env
+        self._process: GatewayProcess | None = None
+
+    def start(self) -> None:
+        self._process = GatewayProcess(self._env)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.stop()
+
+    def __getattr__(self, name: str) -> Any:
+        if self._process is None:
+            raise RuntimeError("the module's gateway is not started (setUpModule)")
+        return getattr(self._process, name)
+
+
 def mint_jwt(sub: str, secret: str = JWT_SECRET, ttl: int = 3600) -> str:
     def b64(data: bytes) -> str:
         return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

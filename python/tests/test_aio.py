@@ -7,21 +7,14 @@ import asyncio
 import socket
 import unittest
 
-from support import API_KEY, AnswerLosingProxy, GatewayProcess, WebSocketClient, mint_jwt
+from support import API_KEY, AnswerLosingProxy, ModuleGateway, WebSocketClient, mint_jwt
 
 from agentwire import AsyncGateway, InvalidEventError, ItemError, PublishResult, Retry, TransportError, UnauthorizedError
 
 FAST = Retry(max_retries=3, base=0.01, cap=0.05)
-gateway: GatewayProcess
-
-
-def setUpModule() -> None:
-    global gateway
-    gateway = GatewayProcess()
-
-
-def tearDownModule() -> None:
-    gateway.stop()
+gateway = ModuleGateway()
+setUpModule = gateway.start
+tearDownModule = gateway.stop
 
 
 class AsyncClient(unittest.IsolatedAsyncioTestCase):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import unittest
 
-from support import API_KEY, AnswerLosingProxy, GatewayProcess, WebSocketClient, mint_jwt
+from support import API_KEY, AnswerLosingProxy, ModuleGateway, WebSocketClient, mint_jwt
 
 from agentwire import (
     Gateway,
@@ -21,16 +21,9 @@ from agentwire import (
 )
 
 FAST = Retry(max_retries=3, base=0.01, cap=0.05)
-gateway: GatewayProcess
-
-
-def setUpModule() -> None:
-    global gateway
-    gateway = GatewayProcess()
-
-
-def tearDownModule() -> None:
-    gateway.stop()
+gateway = ModuleGateway()
+setUpModule = gateway.start
+tearDownModule = gateway.stop
 
 
 class RunHelpers(unittest.TestCase):

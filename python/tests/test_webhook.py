@@ -85,13 +85,38 @@ def on_message(gw: Gateway, seen: list[WebhookRequest]):
 
 
 class RoundTrip:
-    """Shared by the WSGI and ASGI cases: ``self.gateway`` calls ``self.app`` for messages."""
+    """Shared by the WSGI and ASGI cases: the app is served first, then a gateway whose upstream
+    URL is the app's; the app's handler publishes back through ``cls.publisher``."""
 
     gateway: GatewayProcess
+    publisher: Gateway
+    server: Any
+    app_url: str
     seen: list[WebhookRequest]
     assertEqual: Any
-    assertIn: Any
-    assertTrue: Any
+
+    @classmethod
+    def serve(cls, handler: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def gateway_env(cls) -> dict[str, str]:
+        return {"AGENTWIRE_UPSTREAM_URL": cls.app_url, "AGENTWIRE_UPSTREAM_SECRET": WEBHOOK_SECRET}
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.seen = []
+        # Looked up per call: the publisher exists only once the gateway listens.
+        cls.server = cls.serve(lambda request: on_message(cls.publisher, cls.seen)(request))
+        cls.app_url = cls.server.url
+        cls.gateway = GatewayProcess(cls.gateway_env())
+        cls.publisher = Gateway(cls.gateway.url, API_KEY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.publisher.close()
+        cls.gateway.stop()
+        cls.server.close()
 
     def test_message_answer_ack_and_the_run_published_back(self) -> None:
         tab = WebSocketClient(self.gateway.port, mint_jwt("rt-alice"))
@@ -142,59 +167,30 @@ class RoundTrip:
             self.assertEqual(body["error"]["code"], "unauthorized")
         self.assertEqual(len(self.seen), before)
 
-    app_url: str
 
 
 class WsgiRoundTrip(RoundTrip, unittest.TestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        cls.seen = []
-        cls.publisher = Gateway("http://127.0.0.1:1", API_KEY)  # replaced once the gateway listens
-        handler = on_message_late(cls)
-        cls.server = WsgiServer(wsgi_app(handler, WEBHOOK_SECRET))
-        cls.app_url = cls.server.url
+    def serve(cls, handler: Any) -> Any:
+        return WsgiServer(wsgi_app(handler, WEBHOOK_SECRET))
+
+    @classmethod
+    def gateway_env(cls) -> dict[str, str]:
         # The secret from a file, as a deployment would mount it.
         fd, cls.secret_file = tempfile.mkstemp()
         os.write(fd, f"{WEBHOOK_SECRET}\n".encode())
         os.close(fd)
-        cls.gateway = GatewayProcess(
-            {"AGENTWIRE_UPSTREAM_URL": cls.server.url, "AGENTWIRE_UPSTREAM_SECRET_FILE": cls.secret_file}
-        )
-        cls.publisher = Gateway(cls.gateway.url, API_KEY)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.publisher.close()
-        cls.gateway.stop()
-        cls.server.close()
-        os.unlink(cls.secret_file)
+        cls.addClassCleanup(os.unlink, cls.secret_file)
+        return {"AGENTWIRE_UPSTREAM_URL": cls.app_url, "AGENTWIRE_UPSTREAM_SECRET_FILE": cls.secret_file}
 
 
 class AsgiRoundTrip(RoundTrip, unittest.TestCase):
     @classmethod
-    def setUpClass(cls) -> None:
-        cls.seen = []
-        cls.publisher = Gateway("http://127.0.0.1:1", API_KEY)
-        sync = on_message_late(cls)
+    def serve(cls, handler: Any) -> Any:
+        async def on_message_async(request: WebhookRequest) -> Any:  # async, as FastAPI handlers are
+            return handler(request)
 
-        async def handler(request: WebhookRequest) -> Any:  # an async handler, as FastAPI apps have
-            return sync(request)
-
-        cls.server = AsgiServer(asgi_app(handler, WEBHOOK_SECRET))
-        cls.app_url = cls.server.url
-        cls.gateway = GatewayProcess({"AGENTWIRE_UPSTREAM_URL": cls.server.url, "AGENTWIRE_UPSTREAM_SECRET": WEBHOOK_SECRET})
-        cls.publisher = Gateway(cls.gateway.url, API_KEY)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.publisher.close()
-        cls.gateway.stop()
-        cls.server.close()
-
-
-def on_message_late(cls: Any):
-    """on_message with the publisher looked up per call (the gateway starts after the app)."""
-    return lambda request: on_message(cls.publisher, cls.seen)(request)
+        return AsgiServer(asgi_app(on_message_async, WEBHOOK_SECRET))
 
 
 class WrongSecret(unittest.TestCase):

@@ -7,25 +7,13 @@ cancelling the awaiting task really abandons the request (a thread cannot be int
 from __future__ import annotations
 
 import asyncio
-import ssl
 from typing import Any, Coroutine, Iterable, Mapping
 
-from ._core import (
-    RETRYABLE_STATUSES,
-    BatchResult,
-    Endpoint,
-    PublishResult,
-    Request,
-    Retry,
-    batch_request,
-    batch_results,
-    gateway_error,
-    publish_request,
-    publish_result,
-)
+from ._base import ClientBase
+from ._core import BatchResult, PublishResult, Request, batch_results, publish_result
 from ._emitters import Batch, UserEmitter
-from ._transport import MAX_RESPONSE_BYTES, describe, is_stale_connection
-from .errors import GatewayError, TransportError
+from ._transport import MAX_RESPONSE_BYTES, is_stale_connection
+from .errors import AgentwireError, GatewayError
 
 _Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -34,47 +22,23 @@ class _ProtocolError(ConnectionError):
     """The peer's answer is not HTTP/1.1 we can read."""
 
 
-class AsyncGateway:
+class AsyncGateway(ClientBase[_Conn]):
     """``async with AsyncGateway(url, api_key) as gw: await gw.for_user("alice").run().started("a")``
 
     ``timeout`` bounds each attempt (connect, send, answer) in seconds; retries as in Gateway.
+    Not thread-safe: use it from one event loop.
     """
-
-    def __init__(
-        self,
-        url: str,
-        api_key: str,
-        *,
-        timeout: float = 10.0,
-        retry: Retry | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        max_idle_connections: int = 8,
-    ) -> None:
-        if not isinstance(api_key, str) or not api_key:
-            raise ValueError("api_key: must be a non-empty string")
-        self.endpoint = Endpoint.parse(url)
-        self.timeout = timeout
-        self.retry = retry or Retry()
-        self._api_key = api_key
-        self._ssl = ssl_context
-        self._idle: list[_Conn] = []
-        self._max_idle = max_idle_connections
-
-    def __repr__(self) -> str:
-        e = self.endpoint
-        return f"AsyncGateway({e.scheme}://{e.host}:{e.port}{e.base_path})"
 
     def for_user(self, user_id: str) -> UserEmitter[Coroutine[Any, Any, PublishResult]]:
         return UserEmitter(user_id, self.publish)
 
     async def publish(self, user_id: str, event: Mapping[str, Any]) -> PublishResult:
-        request = publish_request(self.endpoint, self._api_key, user_id, event)
-        status, body = await self._call(request)
+        status, body = await self._call(self._publish_request(user_id, event))
         return publish_result(status, body)
 
     async def publish_batch(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> list[BatchResult]:
         listed = list(items)
-        status, body = await self._call(batch_request(self.endpoint, self._api_key, listed))
+        status, body = await self._call(self._batch_request(listed))
         return batch_results(status, body, len(listed))
 
     def batch(self) -> Batch[Coroutine[Any, Any, list[BatchResult]]]:
@@ -100,18 +64,15 @@ class AsyncGateway:
         attempt = 0
         while True:
             attempt += 1
-            failure: Exception
             try:
                 status, body = await asyncio.wait_for(self._exchange(request), self.timeout)
             except (OSError, asyncio.TimeoutError) as error:
-                failure = TransportError(describe(_timeout(error), self.endpoint, self.timeout), attempt)
+                failure: AgentwireError = self._unreachable(_timeout(error), attempt)
             else:
-                if status < 300:
+                settled = self._settle(status, body)
+                if settled is None:
                     return status, body
-                error_ = gateway_error(status, body)
-                if status not in RETRYABLE_STATUSES:
-                    raise error_
-                failure = error_
+                failure = settled
             if attempt > self.retry.max_retries:
                 raise failure
             await asyncio.sleep(self.retry.delay(attempt - 1))
@@ -126,9 +87,7 @@ class AsyncGateway:
         return await self._roundtrip(await self._open(), request)
 
     async def _open(self) -> _Conn:
-        e = self.endpoint
-        context = (self._ssl or ssl.create_default_context()) if e.scheme == "https" else None
-        return await asyncio.open_connection(e.host, e.port, ssl=context)
+        return await asyncio.open_connection(self.endpoint.host, self.endpoint.port, ssl=self._ssl_context())
 
     async def _roundtrip(self, conn: _Conn, request: Request) -> tuple[int, bytes]:
         reader, writer = conn

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import http.client
-import ssl
-import threading
 import time
 from typing import Any, Iterable, Mapping
 
-from ._core import (
-    RETRYABLE_STATUSES,
-    BatchResult,
-    Endpoint,
-    PublishResult,
-    Request,
-    Retry,
-    batch_request,
-    batch_results,
-    gateway_error,
-    publish_request,
-    publish_result,
-)
+from ._base import ClientBase
+from ._core import BatchResult, PublishResult, Request, batch_results, publish_result
 from ._emitters import Batch, UserEmitter
-from ._transport import MAX_RESPONSE_BYTES, describe, is_stale_connection
-from .errors import GatewayError, TransportError
+from ._transport import MAX_RESPONSE_BYTES, is_stale_connection
+from .errors import AgentwireError, GatewayError
 
 
-class Gateway:
+class Gateway(ClientBase[http.client.HTTPConnection]):
     """Publishes to an agentwire gateway over HTTP. Thread-safe; reuse one per process.
 
     ``timeout`` bounds connecting and each read, in seconds. Failed attempts (unreachable,
@@ -34,45 +21,19 @@ class Gateway:
     event carries a client-side id, so a retry never publishes an event twice.
     """
 
-    def __init__(
-        self,
-        url: str,
-        api_key: str,
-        *,
-        timeout: float = 10.0,
-        retry: Retry | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        max_idle_connections: int = 4,
-    ) -> None:
-        if not isinstance(api_key, str) or not api_key:
-            raise ValueError("api_key: must be a non-empty string")
-        self.endpoint = Endpoint.parse(url)
-        self.timeout = timeout
-        self.retry = retry or Retry()
-        self._api_key = api_key
-        self._ssl = ssl_context
-        self._idle: list[http.client.HTTPConnection] = []
-        self._max_idle = max_idle_connections
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:  # never shows the API key
-        e = self.endpoint
-        return f"Gateway({e.scheme}://{e.host}:{e.port}{e.base_path})"
-
     def for_user(self, user_id: str) -> UserEmitter[PublishResult]:
         """The user-scoped emitter: ``gw.for_user("alice").run(thread_id="t1").started("planner")``."""
         return UserEmitter(user_id, self.publish)
 
     def publish(self, user_id: str, event: Mapping[str, Any]) -> PublishResult:
-        request = publish_request(self.endpoint, self._api_key, user_id, event)
-        status, body = self._call(request)
+        status, body = self._call(self._publish_request(user_id, event))
         return publish_result(status, body)
 
     def publish_batch(self, items: Iterable[tuple[str, Mapping[str, Any]]]) -> list[BatchResult]:
         """Publishes ``(user_id, event)`` pairs in one request; one result per item, in order.
         A refused item is an ItemError in its place; the others are accepted regardless."""
         listed = list(items)
-        status, body = self._call(batch_request(self.endpoint, self._api_key, listed))
+        status, body = self._call(self._batch_request(listed))
         return batch_results(status, body, len(listed))
 
     def batch(self) -> Batch[list[BatchResult]]:
@@ -95,18 +56,15 @@ class Gateway:
         attempt = 0
         while True:
             attempt += 1
-            failure: Exception
             try:
                 status, body = self._exchange(request)
             except (OSError, http.client.HTTPException) as error:
-                failure = TransportError(describe(error, self.endpoint, self.timeout), attempt)
+                failure: AgentwireError = self._unreachable(error, attempt)
             else:
-                if status < 300:
+                settled = self._settle(status, body)
+                if settled is None:
                     return status, body
-                error_ = gateway_error(status, body)
-                if status not in RETRYABLE_STATUSES:
-                    raise error_
-                failure = error_
+                failure = settled
             if attempt > self.retry.max_retries:
                 raise failure
             time.sleep(self.retry.delay(attempt - 1))
@@ -140,10 +98,9 @@ class Gateway:
 
     def _new_connection(self) -> http.client.HTTPConnection:
         e = self.endpoint
-        if e.scheme == "https":
-            return http.client.HTTPSConnection(
-                e.host, e.port, timeout=self.timeout, context=self._ssl or ssl.create_default_context()
-            )
+        context = self._ssl_context()
+        if context is not None:
+            return http.client.HTTPSConnection(e.host, e.port, timeout=self.timeout, context=context)
         return http.client.HTTPConnection(e.host, e.port, timeout=self.timeout)
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:

@@ -43,9 +43,11 @@ class RunHelpers(unittest.TestCase):
                     run.error("quota exceeded", code="quota"),
                     run.cancelled("user pressed stop"),
                 ]
-            for r in results:
+            for r in results[:-1]:
                 self.assertIsInstance(r, PublishResult)
                 self.assertTrue(r.id.startswith("evt_"))
+            # A run's run_cancelled has the gateway's one id per run, so cancels dedupe.
+            self.assertEqual(results[-1].id, f"cancel_{run.run_id}")
             seqs = [r.seq for r in results]
             self.assertEqual(seqs, list(range(seqs[0], seqs[0] + 8)))
             events = tab.events(8)

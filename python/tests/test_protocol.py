@@ -11,6 +11,7 @@ import unittest
 from support import NODE, REPO
 
 from agentwire import UserEmitter, webhook
+from agentwire._emitters import cancel_event_id
 from agentwire._protocol import PROTOCOL
 from agentwire._validate import validate_event
 from agentwire.errors import InvalidEventError
@@ -60,6 +61,16 @@ class GeneratedFromTheProtocolPackage(unittest.TestCase):
             with self.subTest(type=event["type"]):
                 self.assertLessEqual(set(event["data"]), set(schemas[event["type"]]["properties"]))
                 validate_event(event)
+
+    def test_cancel_event_ids_are_the_gateways(self) -> None:
+        self.assertEqual(cancel_event_id("run_1"), "cancel_run_1")
+        long = "r" * 128  # cancel_ + 128 characters is over the id limit: hashed, as the gateway does
+        out = subprocess.run(
+            [NODE, "--input-type=module", "-e", "import {createHash} from 'node:crypto';"
+             f"process.stdout.write('cancel_'+createHash('sha256').update('{long}').digest('base64url'))"],
+            check=True, capture_output=True, text=True,
+        ).stdout
+        self.assertEqual(cancel_event_id(long), out)
 
     def test_the_webhook_names_come_from_the_protocol(self) -> None:
         self.assertEqual(webhook.SIGNATURE_HEADER, PROTOCOL["webhook"]["signatureHeader"])

@@ -4,6 +4,8 @@ event id for a batch being collected)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import time
 import uuid
 from typing import Any, Callable, Generic, Mapping, TypeVar
@@ -11,6 +13,15 @@ from typing import Any, Callable, Generic, Mapping, TypeVar
 from ._core import check_user_id
 
 R = TypeVar("R")
+
+
+def cancel_event_id(run_id: str) -> str:
+    """The id of a run's ``run_cancelled`` event, as the gateway computes it (runs/cancel.ts)."""
+    event_id = f"cancel_{run_id}"
+    if len(event_id.encode("utf-16-le")) // 2 <= 128:
+        return event_id
+    digest = hashlib.sha256(run_id.encode()).digest()
+    return "cancel_" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 _MISSING: Any = object()
 
 
@@ -98,7 +109,10 @@ class RunEmitter(Generic[R]):
         return self.emit("agent_error", {"message": message} if code is None else {"message": message, "code": code})
 
     def cancelled(self, reason: str | None = None) -> R:
-        return self.emit("run_cancelled", {} if reason is None else {"reason": reason})
+        """Ends the run as cancelled, with the one id the gateway gives this run's
+        ``run_cancelled`` (``cancel_<runId>``): a client's cancel and this call dedupe."""
+        data = {} if reason is None else {"reason": reason}
+        return self.emit("run_cancelled", data, id=cancel_event_id(self.run_id))
 
 
 T = TypeVar("T")

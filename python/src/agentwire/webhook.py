@@ -37,8 +37,9 @@ Headers = Union[Mapping[str, str], Iterable[tuple[Union[str, bytes], Union[str, 
 
 @dataclass(frozen=True)
 class WebhookRequest:
-    """One verified webhook: ``type`` is ``"message"`` (or ``"cancel"``); ``id`` is the frame's
-    id, repeated by retries, so deduplicate on ``(user_id, id)``."""
+    """One verified webhook. ``type`` is ``"message"`` (``data`` is what the user sent) or
+    ``"cancel"`` (``run_id`` and ``reason`` say which run to stop). ``id`` is repeated by
+    retries (for a cancel it is the run's one cancel id), so deduplicate on ``(user_id, id)``."""
 
     type: str
     id: str
@@ -47,6 +48,8 @@ class WebhookRequest:
     data: Any
     timestamp: str
     attempt: int = 1
+    run_id: str | None = None
+    reason: str | None = None
     payload: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -138,6 +141,8 @@ def verify_webhook(
             data=payload.get("data"),
             timestamp=str(payload["timestamp"]),
             attempt=int(attempt) if attempt and attempt.isdigit() else 1,
+            run_id=payload.get("runId"),
+            reason=payload.get("reason"),
             payload=payload,
         )
     except (ValueError, KeyError) as error:

@@ -17,11 +17,14 @@ export interface WebhookOptions {
   retries?: number;
   /** Largest answer body; it becomes the ack's data. Default 64 KiB. */
   maxResponseBytes?: number;
+  /** Deliveries waiting on the application at once, per process; more are refused. Default 1000. */
+  maxInFlight?: number;
 }
 
 export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
 export const DEFAULT_WEBHOOK_RETRIES = 2;
 const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
+const DEFAULT_MAX_IN_FLIGHT = 1000;
 /** Answers that say "try again": the request did not take effect. */
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const BACKOFF_BASE_MS = 100;
@@ -30,7 +33,7 @@ const BACKOFF_CAP_MS = 2000;
 const MAX_REFUSAL_CHARS = 300;
 
 type Kind = 'message';
-type Failure = 'refused' | 'timeout' | 'unreachable' | 'invalid_response';
+type Failure = 'refused' | 'timeout' | 'unreachable' | 'invalid_response' | 'overloaded';
 
 /**
  * Delivers upstream messages to the application over signed webhooks: one POST per `message`
@@ -43,6 +46,8 @@ export class WebhookUpstream {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly maxResponseBytes: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
   private readonly calls: Counter<'kind'>;
   private readonly failures: Counter<'kind' | 'reason'>;
   private readonly retried: Counter<'kind'>;
@@ -63,6 +68,7 @@ export class WebhookUpstream {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     this.retries = options.retries ?? DEFAULT_WEBHOOK_RETRIES;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
     const registers = [registry];
     this.calls = new Counter({
       name: 'agentwire_upstream_calls_total',
@@ -108,7 +114,20 @@ export class WebhookUpstream {
     const started = performance.now();
     this.calls.inc({ kind });
     try {
-      return await this.attempts(kind, body);
+      // A slow application must not pile up requests without bound: past the cap, refuse at once.
+      if (this.inFlight >= this.maxInFlight) {
+        throw new UpstreamFailure(
+          'overloaded',
+          ErrorCode.Unavailable,
+          `${this.inFlight} messages are already waiting on the application; try again later`,
+        );
+      }
+      this.inFlight++;
+      try {
+        return await this.attempts(kind, body);
+      } finally {
+        this.inFlight--;
+      }
     } catch (error) {
       if (error instanceof UpstreamFailure) {
         this.failures.inc({ kind, reason: error.reason });

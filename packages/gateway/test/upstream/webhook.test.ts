@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { RedisEngine, verifyWebhook, type WebhookOptions } from '@agentwire/gateway';
 import { type ErrorFrame, WEBHOOK, type WebhookMessagePayload } from '@agentwire/protocol';
-import { startGateway, startRedis, type TestGateway } from '@agentwire/testkit';
+import { startGateway, startRedis, type TestGateway, waitFor } from '@agentwire/testkit';
 import { connectUser, type TestClient } from '../helpers/harness.js';
 
 const SECRET = 'upstream-test-secret-of-at-least-32-bytes';
@@ -56,6 +56,11 @@ async function startApp(secret = SECRET) {
         return send(200, '{"oops":');
       case 'slow':
         setTimeout(() => send(200, '{}'), 1500);
+        return;
+      case 'slow-body':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"partial":');
+        setTimeout(() => res.end('1}'), 1500);
         return;
       case 'flaky': {
         const seen = (flaky.get(payload.id) ?? 0) + 1;
@@ -189,6 +194,9 @@ describe('upstream webhooks', () => {
         1,
         'a timeout is not retried',
       );
+      // Headers at once, then a body that stalls: the timeout covers the whole answer.
+      const stalled = (await send(alice, 's2', { op: 'slow-body' })) as ErrorFrame;
+      assert.equal(stalled.code, 'upstream_timeout');
     } finally {
       await alice.close();
       await bob.close();
@@ -225,7 +233,7 @@ describe('upstream webhooks', () => {
     assert.ok(calls >= 9, `calls ${calls}`);
     assert.equal(
       await metric(gw, 'agentwire_upstream_failures_total{kind="message",reason="timeout"}'),
-      1,
+      2,
     );
     assert.equal(
       await metric(gw, 'agentwire_upstream_failures_total{kind="message",reason="refused"}'),
@@ -322,4 +330,27 @@ test('upstream and onMessage together are refused at construction', async () => 
     startGateway({ upstream: { url: 'http://127.0.0.1:1/', secret: 'short' } }),
     /at least 32 bytes/,
   );
+});
+
+test('deliveries waiting on the application are capped: past the cap a message is refused at once', async () => {
+  const app = await startApp();
+  const gw = await startGateway({ upstream: upstream(app, { maxInFlight: 1, timeoutMs: 3000 }) });
+  const alice = await connectUser(gw, 'alice');
+  try {
+    alice.send({ type: 'message', id: 'o1', data: { op: 'slow' } });
+    await waitFor(() => app.received.some((r) => r.payload.id === 'o1'), 'o1 at the application');
+    const refused = (await send(alice, 'o2', { op: 'echo' })) as ErrorFrame;
+    assert.equal(refused.code, 'unavailable');
+    assert.equal(
+      refused.message,
+      '1 messages are already waiting on the application; try again later',
+    );
+    await alice.until((f) => f.some((x) => 'id' in x && x.id === 'o1'), 5000, 'o1 answer');
+    assert.equal(alice.frames.find((x) => 'id' in x && x.id === 'o1')?.type, 'ack');
+    assert.equal((await send(alice, 'o3', { op: 'echo' }))?.type, 'ack', 'the slot is free again');
+  } finally {
+    await alice.close();
+    await gw.close();
+    await app.close();
+  }
 });

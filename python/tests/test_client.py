@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from support import API_KEY, AnswerLosingProxy, ModuleGateway, WebSocketClient, mint_jwt
 
@@ -93,6 +94,19 @@ class RunHelpers(unittest.TestCase):
             again = gw.for_user("py-bob").publish({"type": "x-progress", "id": "evt_mine_1", "data": [1, 2]})
         self.assertEqual(first.id, "evt_mine_1")
         self.assertEqual(again.seq, first.seq, "the same id is the same event")
+
+
+class Threads(unittest.TestCase):
+    def test_one_client_shared_by_threads_publishes_every_event_once(self) -> None:
+        with Gateway(gateway.url, API_KEY) as gw:
+            run = gw.for_user("py-threads").run()
+
+            def publish(n: int) -> list[int]:
+                return [run.message("m", f"{n}.{i}").seq for i in range(20)]
+
+            with ThreadPoolExecutor(8) as pool:
+                seqs = [seq for batch in pool.map(publish, range(8)) for seq in batch]
+        self.assertEqual(sorted(seqs), list(range(1, 161)))
 
 
 class Batches(unittest.TestCase):

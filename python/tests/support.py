@@ -5,6 +5,7 @@ adapters. Standard library only, like the package."""
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import hashlib
 import hmac
@@ -101,25 +102,17 @@ class GatewayProcess:
             self.proc.stdout.close()
 
 
-class ModuleGateway:
-    """One gateway process for a test module: ``gateway = ModuleGateway()``, then
-    ``setUpModule = gateway.start`` and ``tearDownModule = gateway.stop``."""
+class SharedGateway:
+    """One plain gateway process (no webhook) for every test module that needs one: started on
+    first use, ended by its PID when the test run exits."""
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self._env = env
-        self._process: GatewayProcess | None = None
-
-    def start(self) -> None:
-        self._process = GatewayProcess(self._env)
-
-    def stop(self) -> None:
-        if self._process is not None:
-            self._process.stop()
+    _process: GatewayProcess | None = None
 
     def __getattr__(self, name: str) -> Any:
-        if self._process is None:
-            raise RuntimeError("the module's gateway is not started (setUpModule)")
-        return getattr(self._process, name)
+        if SharedGateway._process is None:
+            SharedGateway._process = GatewayProcess()
+            atexit.register(SharedGateway._process.stop)
+        return getattr(SharedGateway._process, name)
 
 
 def mint_jwt(sub: str, secret: str = JWT_SECRET, ttl: int = 3600) -> str:

@@ -7,14 +7,12 @@ import asyncio
 import socket
 import unittest
 
-from support import API_KEY, AnswerLosingProxy, ModuleGateway, WebSocketClient, mint_jwt
+from support import API_KEY, AnswerLosingProxy, SharedGateway, WebSocketClient, mint_jwt
 
 from agentwire import AsyncGateway, InvalidEventError, ItemError, PublishResult, Retry, TransportError, UnauthorizedError
 
 FAST = Retry(max_retries=3, base=0.01, cap=0.05)
-gateway = ModuleGateway()
-setUpModule = gateway.start
-tearDownModule = gateway.stop
+gateway = SharedGateway()
 
 
 class AsyncClient(unittest.IsolatedAsyncioTestCase):

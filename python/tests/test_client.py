@@ -7,7 +7,7 @@ import socket
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
-from support import API_KEY, AnswerLosingProxy, ModuleGateway, WebSocketClient, mint_jwt
+from support import API_KEY, AnswerLosingProxy, SharedGateway, WebSocketClient, mint_jwt
 
 from agentwire import (
     Gateway,
@@ -22,9 +22,7 @@ from agentwire import (
 )
 
 FAST = Retry(max_retries=3, base=0.01, cap=0.05)
-gateway = ModuleGateway()
-setUpModule = gateway.start
-tearDownModule = gateway.stop
+gateway = SharedGateway()
 
 
 class RunHelpers(unittest.TestCase):

@@ -25,7 +25,7 @@ interface StorageLike {
   removeItem(key: string): void;
 }
 
-export function isStreamPosition(value: unknown): value is StreamPosition {
+export function isSavedPosition(value: unknown): value is StreamPosition {
   return isProtocolPosition(value) && typeof (value as StreamPosition).userId === 'string';
 }
 
@@ -42,7 +42,7 @@ export function sessionStoragePosition(
     load() {
       try {
         const parsed: unknown = JSON.parse(storage?.getItem(key) ?? 'null');
-        return isStreamPosition(parsed) ? parsed : undefined;
+        return isSavedPosition(parsed) ? parsed : undefined;
       } catch {
         return undefined;
       }

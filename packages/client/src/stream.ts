@@ -1,5 +1,5 @@
 import type { ResyncFrame, WelcomeFrame } from '@agentwire/protocol';
-import { isStreamPosition, type PositionStore, type StreamPosition } from './position.js';
+import { isSavedPosition, type PositionStore, type StreamPosition } from './position.js';
 
 /** What became of an event frame. */
 export type Arrival = 'delivered' | 'duplicate' | 'gap';
@@ -16,7 +16,7 @@ export class StreamTracker {
 
   constructor(private readonly store: PositionStore | undefined) {
     const stored = store?.load();
-    if (isStreamPosition(stored)) this.pos = { ...stored };
+    if (isSavedPosition(stored)) this.pos = { ...stored };
   }
 
   /** The seq of the last event delivered, with its epoch and user (a copy). */

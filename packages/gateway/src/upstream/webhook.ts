@@ -143,14 +143,18 @@ export class WebhookUpstream {
     }
   }
 
+  /**
+   * Attempts until one answers, the retries are used up, or the message has waited the timeout
+   * in total (so a user waits at most about twice the timeout, well inside a client's own).
+   */
   private async attempts(kind: Kind, body: string): Promise<unknown> {
+    const deadline = performance.now() + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const last = attempt > this.retries;
       const outcome = await this.attempt(body, attempt);
       if (!('retry' in outcome)) return outcome.data;
-      if (last) throw outcome.retry;
-      this.retried.inc({ kind });
       const wait = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+      if (attempt > this.retries || performance.now() + wait >= deadline) throw outcome.retry;
+      this.retried.inc({ kind });
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }

@@ -354,3 +354,21 @@ test('deliveries waiting on the application are capped: past the cap a message i
     await app.close();
   }
 });
+
+test('retries stop once a message has waited the timeout in total', async () => {
+  const app = await startApp();
+  const gw = await startGateway({ upstream: upstream(app, { retries: 10, timeoutMs: 300 }) });
+  const alice = await connectUser(gw, 'alice');
+  try {
+    const started = Date.now();
+    const failed = (await send(alice, 'd1', { op: 'always-503' })) as ErrorFrame;
+    assert.equal(failed.code, 'handler_failed');
+    const attempts = app.received.filter((r) => r.payload.id === 'd1').length;
+    assert.ok(attempts > 1 && attempts < 11, `${attempts} attempts`);
+    assert.ok(Date.now() - started < 1500, `answered after ${Date.now() - started} ms`);
+  } finally {
+    await alice.close();
+    await gw.close();
+    await app.close();
+  }
+});

@@ -38,6 +38,13 @@ class VerifyWebhook(unittest.TestCase):
         self.assertEqual((request.type, request.id, request.user_id, request.connection_id), ("message", "m1", "alice", "c_1"))
         self.assertEqual((request.data, request.attempt), ({"q": 1}, 2))
 
+    def test_a_cancel_carries_its_run(self) -> None:
+        body = json.dumps(
+            {"type": "cancel", "id": "cancel_run_1", "userId": "alice", "runId": "run_1", "reason": "stop", "via": "frame", "timestamp": "2026-12-03T10:00:00.000Z"}
+        ).encode()
+        request = verify_webhook({"agentwire-signature": sign_webhook(body, WEBHOOK_SECRET)}, body, WEBHOOK_SECRET)
+        self.assertEqual((request.type, request.run_id, request.reason, request.data), ("cancel", "run_1", "stop", None))
+
     def test_asgi_style_header_pairs_and_rotated_secrets(self) -> None:
         header = sign_webhook(BODY, "old-secret-old-secret-old-secret-0")
         request = verify_webhook([(b"agentwire-signature", header.encode())], BODY, [WEBHOOK_SECRET, "old-secret-old-secret-old-secret-0"])

@@ -12,6 +12,7 @@ import hmac
 import http.client
 import json
 import os
+import queue
 import socket
 import struct
 import subprocess
@@ -43,8 +44,9 @@ class GatewayProcess:
             "NODE_ENV": "test",
             "AGENTWIRE_JWT_SECRET": JWT_SECRET,
             "AGENTWIRE_API_KEYS": API_KEY,
-            "AGENTWIRE_LOG_LEVEL": "info",
             **(env or {}),
+            # The port is read from the 'listening' line, logged at info.
+            "AGENTWIRE_LOG_LEVEL": "info",
         }
         self.proc = subprocess.Popen(
             [NODE, str(CLI), "--port", "0", "--host", "127.0.0.1"],
@@ -54,31 +56,31 @@ class GatewayProcess:
             text=True,
         )
         self.log: list[str] = []
-        deadline = time.monotonic() + 30
-        port: int | None = None
+        self._listening: queue.Queue[int | None] = queue.Queue()
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+        try:
+            port = self._listening.get(timeout=30)
+        except queue.Empty:
+            self.stop()
+            raise RuntimeError("gateway did not listen within 30 s:\n" + "".join(self.log)) from None
+        if port is None:
+            raise RuntimeError("gateway exited before listening:\n" + "".join(self.log))
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def _drain(self) -> None:
+        """Keeps the log and reports the port from the 'listening' line (None: exited first)."""
         assert self.proc.stdout is not None
-        while port is None:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError("gateway exited before listening:\n" + "".join(self.log))
+        for line in self.proc.stdout:
             self.log.append(line)
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
-            if record.get("msg") == "listening":
-                port = int(record["port"])
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("gateway did not listen within 30 s")
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        threading.Thread(target=self._drain, daemon=True).start()
-
-    def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.log.append(line)
+            if isinstance(record, dict) and record.get("msg") == "listening":
+                self._listening.put(int(record["port"]))
+        self._listening.put(None)
 
     def metric(self, name: str) -> float:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
@@ -98,6 +100,7 @@ class GatewayProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._reader.join(5)  # reads to the end of the output, then the pipe can close
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 

@@ -20,6 +20,11 @@ import { nowUs, type TargetName, userId } from './lib/workload.js';
 export interface ClientConfig {
   target: TargetName;
   port: number;
+  /**
+   * Several gateway processes: a user's k-th socket goes to `ports[k % ports.length]` (its tabs
+   * spread over all of them), and progress counts deliveries per publishing node (user % nodes).
+   */
+  ports?: number[];
   users: number;
   perUser: number;
   secret: string;
@@ -77,6 +82,9 @@ const sockUser = new Uint32Array(total);
 const lastN = new Float64Array(total).fill(-1);
 const lastSeq = new Float64Array(total);
 const receivedBy = new Uint32Array(total);
+const ports = config.ports ?? [config.port];
+/** Deliveries per publishing node: user u's events are published by node u % ports.length. */
+const receivedByNode = new Array<number>(ports.length).fill(0);
 const sockets: WebSocket[] = [];
 let received = 0;
 let misrouted = 0;
@@ -139,6 +147,10 @@ function onEvent(i: number, buf: Buffer, from: number, end: number): void {
   const t = digits(buf, parseEnd + 1);
   received++;
   receivedBy[i] = (receivedBy[i] as number) + 1;
+  if (ports.length > 1) {
+    const node = (sockUser[i] as number) % ports.length;
+    receivedByNode[node] = (receivedByNode[node] as number) + 1;
+  }
   if (u !== sockUser[i]) {
     misrouted++;
     return;
@@ -238,7 +250,7 @@ async function mintTokens(): Promise<void> {
 function open(i: number): Promise<void> {
   const user = Math.floor(i / config.perUser);
   sockUser[i] = user;
-  const base = `ws://127.0.0.1:${config.port}`;
+  const base = `ws://127.0.0.1:${ports[(i % config.perUser) % ports.length]}`;
   const options = { perMessageDeflate: false, skipUTF8Validation: true } as const;
   return new Promise<void>((resolve, reject) => {
     let ws: WebSocket;
@@ -257,7 +269,8 @@ function open(i: number): Promise<void> {
     };
     switch (config.target) {
       case 'agentwire':
-      case 'agentwire-base': {
+      case 'agentwire-base':
+      case 'agentwire-redis': {
         ws = new WebSocket(
           `${base}/ws`,
           ['agentwire.v1', `bearer.${tokens[user] as string}`],
@@ -404,6 +417,6 @@ let lastSent = -1;
 setInterval(() => {
   if (received !== lastSent) {
     lastSent = received;
-    send({ type: 'progress', received });
+    send({ type: 'progress', received, byNode: receivedByNode });
   }
 }, 5).unref();

@@ -6,7 +6,10 @@
  *   npm run bench -- --quick           # 1 round, short phases, 1,000 sockets only
  *   npm run bench -- --rounds 5 --targets agentwire,ws --scenarios load-1000,idle
  *   npm run bench -- --profile         # CPU profile of agentwire's server at saturation
- *                                      #   (--profile-phase paced: at 20,000 deliveries/s)
+ *                                      #   (--profile-phase paced: at 20,000 deliveries/s;
+ *                                      #    flood or burst: those publishers)
+ *   npm run bench -- --scenarios flood-1000,burst-1000,flood-4000,burst-4000
+ *                                      # the flood and burst publishers (docs/benchmarks.md)
  *   node --import tsx bench/run.ts --timeline <file>   # a BENCH_TIMELINE file, windows with late deliveries
  *   BENCH_BASE_GATEWAY=/abs/dist/index.js npm run bench -- --targets agentwire,agentwire-base,ws
  *                                      # A/B against another build of the gateway
@@ -21,6 +24,7 @@ import { parseArgs } from 'node:util';
 import type { ClientConfig, ClientMark, ClientReport } from './client.js';
 import { cpuSample, machineCpuPct, waitForQuiet } from './lib/machine.js';
 import { canPin, type Proc, sleep, spawnNode } from './lib/procs.js';
+import { redisCpuUs, startBenchRedis } from './lib/redis.js';
 import { summarize } from './lib/report.js';
 import { BENCH_SECRET, TARGETS, type TargetName } from './lib/workload.js';
 import type { ServerMark, ServerMem, ServerStopped } from './server.js';
@@ -64,7 +68,7 @@ const settings = {
     (quick ? ['load-1000', 'idle', 'stream'] : ['load-1000', 'load-4000', 'idle', 'stream']),
 };
 
-export type Phase = 'saturate' | 'paced' | 'stream';
+export type Phase = 'saturate' | 'paced' | 'stream' | 'flood' | 'burst';
 
 export interface PhaseResult {
   kind: 'load';
@@ -74,6 +78,11 @@ export interface PhaseResult {
   phase: Phase;
   sockets: number;
   deliveriesPerSec: number;
+  /**
+   * Server CPU in the window per delivery published in it. Flood and burst: the server's CPU
+   * from the phase's start until the client had everything (or stopped receiving), per delivery
+   * published in the phase, so that work a server defers (queued writes) is counted too.
+   */
   serverCpuUsPerDelivery: number;
   serverCpuPct: number;
   /** Main-thread GC pauses in the window, % of the window. */
@@ -98,6 +107,10 @@ export interface PhaseResult {
   otherCpuPct: number;
   /** Paced only: publishes that were due but not made when the phase ended. */
   behind: number;
+  /** The Redis engine: gateway processes (their CPU and RSS are summed above) and redis-server's CPU. */
+  nodes?: number;
+  redisCpuPct?: number;
+  redisCpuUsPerDelivery?: number;
   /** Paced only: the server's longest gap between 1-ms driver ticks, and gaps over 5 ms. */
   maxTickGapMs?: number;
   slowTicks?: number;
@@ -165,7 +178,64 @@ async function withProcs<T>(procs: Proc[], fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Connects `users × perUser` sockets and runs the given phases; one fresh server process. */
+/** The gateway processes of one measurement (one, or several on one redis-server): marks summed. */
+interface Servers {
+  procs: Proc[];
+  mark(): Promise<ServerMark>;
+  stop(): Promise<ServerStopped>;
+}
+
+function sumMarks(marks: ServerMark[]): ServerMark {
+  const sum = (k: keyof ServerMark) => marks.reduce((a, m) => a + (m[k] as number), 0);
+  return {
+    type: 'mark',
+    t: (marks[0] as ServerMark).t,
+    cpuUs: sum('cpuUs'),
+    gcPauseUs: sum('gcPauseUs'),
+    helperCpuUs: sum('helperCpuUs'),
+    sleeps: sum('sleeps'),
+    published: sum('published'),
+    maxRssKb: sum('maxRssKb'),
+  };
+}
+
+function servers(procs: Proc[]): Servers {
+  return {
+    procs,
+    async mark() {
+      return sumMarks(
+        await Promise.all(procs.map((p) => p.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000))),
+      );
+    },
+    async stop() {
+      const all = await Promise.all(
+        procs.map((p) => p.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 10_000)),
+      );
+      // Node n published for users n, n + nodes, …: its counts[j] are user j × nodes + n's.
+      const counts: number[] = [];
+      all.forEach((stopped, n) => {
+        stopped.counts.forEach((c, j) => {
+          counts[j * procs.length + n] = c;
+        });
+      });
+      const first = all[0] as ServerStopped;
+      return {
+        ...first,
+        published: all.reduce((a, x) => a + x.published, 0),
+        counts,
+        maxRssKb: all.reduce((a, x) => a + x.maxRssKb, 0),
+        behind: all.reduce((a, x) => a + x.behind, 0),
+        maxTickGapUs: Math.max(...all.map((x) => x.maxTickGapUs)),
+        slowTicks: all.reduce((a, x) => a + x.slowTicks, 0),
+      };
+    },
+  };
+}
+
+/**
+ * Connects `users × perUser` sockets and runs the given phases; fresh server processes: one, or
+ * `nodes` gateways on one fresh redis-server with each user's sockets spread over them.
+ */
 async function runLoad(
   round: number,
   target: TargetName,
@@ -173,130 +243,174 @@ async function runLoad(
   users: number,
   phases: { phase: Phase; start: object }[],
   profile?: string,
+  nodes = 1,
 ): Promise<PhaseResult[]> {
-  const server = startServer(target, `${scenario}-${target}-${round}`);
-  const procs = [server];
-  return withProcs(procs, async () => {
-    const { port } = await server.next<{ port: number }>('listening', 30_000);
-    const client = startClient(
-      {
-        target,
-        port,
-        users,
-        perUser: settings.perUser,
-        secret: BENCH_SECRET,
-      },
-      `${scenario}-${target}-${round}`,
-    );
-    procs.push(client);
-    let received = 0;
-    client.onMessage('progress', (msg: { received: number }) => {
-      received = msg.received;
-      server.send({ cmd: 'credit', received });
-    });
-    const { connectMs } = await client.next<{ connectMs: number }>('ready', 120_000);
-    const out: PhaseResult[] = [];
-    for (const { phase, start } of phases) {
-      server.send({
-        cmd: 'start',
-        users,
-        perUser: settings.perUser,
-        runsPerUser: settings.stream.runsPerUser,
-        rate: settings.pacedRate,
-        window: settings.window,
-        ...start,
-      });
-      await sleep(settings.warmupMs);
-      if (profile) server.send({ cmd: 'profile-start' });
-      const m0 = cpuSample();
-      const [s0, c0] = await Promise.all([
-        server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
-        client.request<ClientMark>({ cmd: 'mark', measure: true }, 'mark', 10_000),
-      ]);
-      await sleep(settings.measureMs);
-      const [s1, c1] = await Promise.all([
-        server.request<ServerMark>({ cmd: 'mark' }, 'mark', 10_000),
-        client.request<ClientMark>({ cmd: 'mark', measure: false }, 'mark', 10_000),
-      ]);
-      const machinePct = machineCpuPct(m0, cpuSample(), CORES);
-      if (profile) await server.request({ cmd: 'profile-stop', path: profile }, 'profiled', 60_000);
-      const stopped = await server.request<ServerStopped>({ cmd: 'stop' }, 'stopped', 10_000);
-      const want = stopped.published * settings.perUser;
-      const drainBy = Date.now() + 20_000;
-      while (received < want && Date.now() < drainBy) await sleep(20);
-      await sleep(50);
-      const rep = await client.request<ClientReport>(
-        { cmd: 'report', expected: stopped.counts },
-        'report',
-        30_000,
+  const label = `${scenario}-${target}-${round}`;
+  const redis = target === 'agentwire-redis' ? await startBenchRedis() : undefined;
+  if (redis) process.env.BENCH_REDIS_URL = redis.url;
+  const procs = Array.from({ length: nodes }, (_, n) =>
+    startServer(target, nodes > 1 ? `${label}-node${n}` : label),
+  );
+  const cluster = servers(procs);
+  const server = procs[0] as Proc;
+  const all = [...procs];
+  try {
+    return await withProcs(all, async () => {
+      const ports = await Promise.all(
+        procs.map(async (p) => (await p.next<{ port: number }>('listening', 30_000)).port),
       );
-      if (rep.timeline) {
-        const file = join(logDir, `timeline-${scenario}-${target}-${round}-${phase}.json`);
-        writeFileSync(
-          file,
-          JSON.stringify({
-            client: rep.timeline,
-            serverGc: stopped.gc,
-            slowTickAt: stopped.slowTickAt,
-          }),
+      const client = startClient(
+        {
+          target,
+          port: ports[0] as number,
+          ...(nodes > 1 && { ports }),
+          users,
+          perUser: settings.perUser,
+          secret: BENCH_SECRET,
+        },
+        label,
+      );
+      all.push(client);
+      let received = 0;
+      client.onMessage('progress', (msg: { received: number; byNode: number[] }) => {
+        received = msg.received;
+        procs.forEach((p, n) => {
+          p.send({ cmd: 'credit', received: nodes > 1 ? (msg.byNode[n] ?? 0) : received });
+        });
+      });
+      const { connectMs } = await client.next<{ connectMs: number }>('ready', 120_000);
+      const out: PhaseResult[] = [];
+      for (const { phase, start } of phases) {
+        const unpaced = phase === 'flood' || phase === 'burst';
+        const sStart = await cluster.mark();
+        procs.forEach((p, n) => {
+          p.send({
+            cmd: 'start',
+            users: users / nodes,
+            perUser: settings.perUser,
+            runsPerUser: settings.stream.runsPerUser,
+            rate: settings.pacedRate / nodes,
+            window: settings.window / nodes,
+            node: n,
+            nodes,
+            ...start,
+          });
+        });
+        await sleep(settings.warmupMs);
+        if (profile) server.send({ cmd: 'profile-start' });
+        const m0 = cpuSample();
+        const r0 = redis ? redisCpuUs(redis.pid) : 0;
+        const [s0, c0] = await Promise.all([
+          cluster.mark(),
+          client.request<ClientMark>({ cmd: 'mark', measure: true }, 'mark', 10_000),
+        ]);
+        await sleep(settings.measureMs);
+        const [s1, c1] = await Promise.all([
+          cluster.mark(),
+          client.request<ClientMark>({ cmd: 'mark', measure: false }, 'mark', 10_000),
+        ]);
+        const r1 = redis ? redisCpuUs(redis.pid) : 0;
+        const machinePct = machineCpuPct(m0, cpuSample(), CORES);
+        if (profile)
+          await server.request({ cmd: 'profile-stop', path: profile }, 'profiled', 60_000);
+        const stopped = await cluster.stop();
+        const want = stopped.published * settings.perUser;
+        const drainBy = Date.now() + 20_000;
+        // Stop waiting early when deliveries stopped for 2 s (sockets closed by the server).
+        let lastReceived = received;
+        let lastChange = Date.now();
+        while (received < want && Date.now() < drainBy && Date.now() - lastChange < 2_000) {
+          await sleep(20);
+          if (received !== lastReceived) {
+            lastReceived = received;
+            lastChange = Date.now();
+          }
+        }
+        await sleep(50);
+        const sEnd = await cluster.mark();
+        const rep = await client.request<ClientReport>(
+          { cmd: 'report', expected: stopped.counts },
+          'report',
+          30_000,
         );
-        console.log(`  timeline: ${file}`);
+        if (rep.timeline) {
+          const file = join(logDir, `timeline-${scenario}-${target}-${round}-${phase}.json`);
+          writeFileSync(
+            file,
+            JSON.stringify({
+              client: rep.timeline,
+              serverGc: stopped.gc,
+              slowTickAt: stopped.slowTickAt,
+            }),
+          );
+          console.log(`  timeline: ${file}`);
+        }
+        const serverDeliveries = (s1.published - s0.published) * settings.perUser;
+        const clientDeliveries = c1.received - c0.received;
+        const serverWall = s1.t - s0.t;
+        const clientWall = c1.t - c0.t;
+        out.push({
+          kind: 'load',
+          round,
+          target,
+          scenario,
+          phase,
+          sockets: users * settings.perUser,
+          deliveriesPerSec: (clientDeliveries / clientWall) * 1e6,
+          serverCpuUsPerDelivery: unpaced
+            ? (sEnd.cpuUs - sStart.cpuUs) / ((sEnd.published - sStart.published) * settings.perUser)
+            : (s1.cpuUs - s0.cpuUs) / serverDeliveries,
+          serverCpuPct: ((s1.cpuUs - s0.cpuUs) / serverWall) * 100,
+          serverGcPct: ((s1.gcPauseUs - s0.gcPauseUs) / serverWall) * 100,
+          serverHelperCpuPct: ((s1.helperCpuUs - s0.helperCpuUs) / serverWall) * 100,
+          clientCpuUsPerDelivery: (c1.cpuUs - c0.cpuUs) / clientDeliveries,
+          clientCpuPct: ((c1.cpuUs - c0.cpuUs) / clientWall) * 100,
+          serverSleepsPerK: ((s1.sleeps - s0.sleeps) / serverDeliveries) * 1000,
+          clientSleepsPerK: ((c1.sleeps - c0.sleeps) / clientDeliveries) * 1000,
+          p50Us: rep.latency.p50,
+          p99Us: rep.latency.p99,
+          maxUs: rep.latency.max,
+          lost: rep.lost,
+          misrouted: rep.misrouted,
+          outOfOrder: rep.outOfOrder + rep.seqErrors + rep.duplicated,
+          unexpected: rep.unexpected,
+          closed: rep.closed,
+          peakRssMb: (unpaced ? sEnd.maxRssKb : stopped.maxRssKb) / 1024,
+          otherCpuPct: Math.max(
+            0,
+            machinePct -
+              ((s1.cpuUs - s0.cpuUs) / serverWall + (c1.cpuUs - c0.cpuUs) / clientWall) * 100,
+          ),
+          ...(redis && {
+            redisCpuPct: ((r1 - r0) / serverWall) * 100,
+            redisCpuUsPerDelivery: (r1 - r0) / serverDeliveries,
+            nodes,
+          }),
+          behind: stopped.behind,
+          maxTickGapMs: stopped.maxTickGapUs / 1000,
+          slowTicks: stopped.slowTicks,
+          connectMs,
+        });
+        const last = out[out.length - 1] as PhaseResult;
+        console.log(
+          `  ${target.padEnd(12)} ${scenario} ${phase.padEnd(8)} ` +
+            `${Math.round(last.deliveriesPerSec)}/s  srv ${last.serverCpuUsPerDelivery.toFixed(2)} µs/d ` +
+            `(${last.serverCpuPct.toFixed(0)}%, GC ${last.serverGcPct?.toFixed(1)}% + helpers ${last.serverHelperCpuPct?.toFixed(1)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
+            `sleeps/1k srv ${last.serverSleepsPerK?.toFixed(1)} cli ${last.clientSleepsPerK?.toFixed(1)}  ` +
+            `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
+            `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
+            `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%` +
+            (phase === 'saturate' || unpaced
+              ? ''
+              : `  tick gap max ${last.maxTickGapMs?.toFixed(1)} ms (${last.slowTicks} > 5 ms)`),
+        );
       }
-      const serverDeliveries = (s1.published - s0.published) * settings.perUser;
-      const clientDeliveries = c1.received - c0.received;
-      const serverWall = s1.t - s0.t;
-      const clientWall = c1.t - c0.t;
-      out.push({
-        kind: 'load',
-        round,
-        target,
-        scenario,
-        phase,
-        sockets: users * settings.perUser,
-        deliveriesPerSec: (clientDeliveries / clientWall) * 1e6,
-        serverCpuUsPerDelivery: (s1.cpuUs - s0.cpuUs) / serverDeliveries,
-        serverCpuPct: ((s1.cpuUs - s0.cpuUs) / serverWall) * 100,
-        serverGcPct: ((s1.gcPauseUs - s0.gcPauseUs) / serverWall) * 100,
-        serverHelperCpuPct: ((s1.helperCpuUs - s0.helperCpuUs) / serverWall) * 100,
-        clientCpuUsPerDelivery: (c1.cpuUs - c0.cpuUs) / clientDeliveries,
-        clientCpuPct: ((c1.cpuUs - c0.cpuUs) / clientWall) * 100,
-        serverSleepsPerK: ((s1.sleeps - s0.sleeps) / serverDeliveries) * 1000,
-        clientSleepsPerK: ((c1.sleeps - c0.sleeps) / clientDeliveries) * 1000,
-        p50Us: rep.latency.p50,
-        p99Us: rep.latency.p99,
-        maxUs: rep.latency.max,
-        lost: rep.lost,
-        misrouted: rep.misrouted,
-        outOfOrder: rep.outOfOrder + rep.seqErrors + rep.duplicated,
-        unexpected: rep.unexpected,
-        closed: rep.closed,
-        peakRssMb: stopped.maxRssKb / 1024,
-        otherCpuPct: Math.max(
-          0,
-          machinePct -
-            ((s1.cpuUs - s0.cpuUs) / serverWall + (c1.cpuUs - c0.cpuUs) / clientWall) * 100,
-        ),
-        behind: stopped.behind,
-        maxTickGapMs: stopped.maxTickGapUs / 1000,
-        slowTicks: stopped.slowTicks,
-        connectMs,
-      });
-      const last = out[out.length - 1] as PhaseResult;
-      console.log(
-        `  ${target.padEnd(12)} ${scenario} ${phase.padEnd(8)} ` +
-          `${Math.round(last.deliveriesPerSec)}/s  srv ${last.serverCpuUsPerDelivery.toFixed(2)} µs/d ` +
-          `(${last.serverCpuPct.toFixed(0)}%, GC ${last.serverGcPct?.toFixed(1)}% + helpers ${last.serverHelperCpuPct?.toFixed(1)}%)  cli ${last.clientCpuPct.toFixed(0)}%  ` +
-          `sleeps/1k srv ${last.serverSleepsPerK?.toFixed(1)} cli ${last.clientSleepsPerK?.toFixed(1)}  ` +
-          `p50 ${(last.p50Us / 1000).toFixed(2)} p99 ${(last.p99Us / 1000).toFixed(2)} ms  ` +
-          `rss ${last.peakRssMb.toFixed(0)} MB  lost ${last.lost} misrouted ${last.misrouted} ` +
-          `ooo ${last.outOfOrder}${last.behind ? ` behind ${last.behind}` : ''}  others ${last.otherCpuPct.toFixed(0)}%` +
-          (phase === 'saturate'
-            ? ''
-            : `  tick gap max ${last.maxTickGapMs?.toFixed(1)} ms (${last.slowTicks} > 5 ms)`),
-      );
-    }
-    return out;
-  });
+      return out;
+    });
+  } finally {
+    await redis?.stop();
+    delete process.env.BENCH_REDIS_URL;
+  }
 }
 
 async function runIdle(round: number, target: TargetName): Promise<IdleResult> {
@@ -349,7 +463,30 @@ async function runScenario(round: number, target: TargetName, scenario: string):
       { phase: 'stream', start: { mode: 'paced', workload: 'stream', rate } },
     ]);
   }
-  const sockets = Number(scenario.replace('load-', ''));
+  const [kind, count] = scenario.split('-');
+  const sockets = Number(count);
+  if (!Number.isInteger(sockets) || sockets <= 0 || sockets % settings.perUser !== 0) {
+    throw new Error(`unknown scenario ${scenario}`);
+  }
+  if (kind === 'redis') {
+    // The Redis engine: 2 gateway processes on one redis-server against one memory-engine process.
+    const nodes = target === 'agentwire-redis' ? 2 : 1;
+    return runLoad(
+      round,
+      target,
+      scenario,
+      sockets / settings.perUser,
+      [{ phase: 'saturate', start: { mode: 'saturate', workload: 'agent-run' } }],
+      undefined,
+      nodes,
+    );
+  }
+  if (kind === 'flood' || kind === 'burst') {
+    return runLoad(round, target, scenario, sockets / settings.perUser, [
+      { phase: kind, start: { mode: kind, workload: 'agent-run' } },
+    ]);
+  }
+  if (kind !== 'load') throw new Error(`unknown scenario ${scenario}`);
   // Paced first, so that its peak RSS is not the saturation phase's.
   return runLoad(round, target, scenario, sockets / settings.perUser, [
     { phase: 'paced', start: { mode: 'paced', workload: 'agent-run' } },
@@ -363,10 +500,10 @@ async function profileRun(): Promise<void> {
   const sockets = Number(flags['profile-sockets']);
   if (sockets !== 1000 && sockets !== 4000) throw new Error('--profile-sockets: 1000 or 4000');
   const phase = flags['profile-phase'];
-  if (phase !== 'saturate' && phase !== 'paced') {
-    throw new Error('--profile-phase: saturate or paced');
+  if (phase !== 'saturate' && phase !== 'paced' && phase !== 'flood' && phase !== 'burst') {
+    throw new Error('--profile-phase: saturate, paced, flood or burst');
   }
-  const suffix = `${sockets === 1000 ? '' : `-${sockets}`}${phase === 'paced' ? '-paced' : ''}`;
+  const suffix = `${sockets === 1000 ? '' : `-${sockets}`}${phase === 'saturate' ? '' : `-${phase}`}`;
   const path = join(RESULTS, `profile-${target}${suffix}.cpuprofile`);
   console.log(`profiling ${target} (${phase}), ${sockets} sockets → ${path}`);
   await runLoad(

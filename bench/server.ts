@@ -18,10 +18,20 @@ import {
   type Workload,
 } from './lib/workload.js';
 
+export type PublishMode = 'paced' | 'saturate' | 'flood' | 'burst';
+
+/** Events a run emits in one synchronous loop in the burst workload. */
+export const BURST = 50;
+
 export type ServerCommand =
   | {
       cmd: 'start';
-      mode: 'paced' | 'saturate';
+      /**
+       * paced: a fixed rate; saturate: as fast as the credit window allows; flood: one event to
+       * every user per event-loop turn, no window (the client's backlog grows); burst: the
+       * credit window, each publish a run emitting BURST events in one synchronous loop.
+       */
+      mode: PublishMode;
       workload: Workload;
       users: number;
       perUser: number;
@@ -31,6 +41,12 @@ export type ServerCommand =
       rate: number;
       /** Saturate: deliveries in flight (published × perUser − received by the client). */
       window: number;
+      /**
+       * Several gateway processes (the Redis engine): this one publishes for the users
+       * `node, node + nodes, …`; `users` is its share. Its counts are indexed by share.
+       */
+      node?: number;
+      nodes?: number;
     }
   | { cmd: 'credit'; received: number }
   | { cmd: 'mark' }
@@ -51,6 +67,8 @@ export interface ServerMark {
   /** Times the process went to sleep waiting (voluntary context switches) so far. */
   sleeps: number;
   published: number;
+  /** Peak RSS of the process so far. */
+  maxRssKb: number;
 }
 
 export interface ServerStopped {
@@ -107,13 +125,18 @@ function ensureState(users: number, runsPerUser: number): void {
   }
 }
 
-function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>): void {
+function nextSlot(): number {
   const slot = cursor;
   cursor = cursor + 1 === slots ? 0 : cursor + 1;
+  return slot;
+}
+
+function publishOne(cfg: Extract<ServerCommand, { cmd: 'start' }>, slot = nextSlot()): void {
   // Consecutive slots belong to different users; a user's streams are `users` slots apart.
-  const user = slot % cfg.users;
-  const n = counts[user] as number;
-  counts[user] = n + 1;
+  const local = slot % cfg.users;
+  const user = local * (cfg.nodes ?? 1) + (cfg.node ?? 0);
+  const n = counts[local] as number;
+  counts[local] = n + 1;
   const marker = `${user}:${n}:${nowUs()}`;
   if (cfg.workload === 'agent-run') {
     const step = steps[slot] as number;
@@ -214,7 +237,30 @@ function pump(): void {
 function kick(): void {
   if (scheduled) return;
   scheduled = true;
-  setImmediate(pump);
+  setImmediate(config?.mode === 'burst' ? pumpBursts : pump);
+}
+
+/** Burst: the credit window as in saturation, each publish a run's BURST events in one loop. */
+function pumpBursts(): void {
+  scheduled = false;
+  const cfg = config;
+  if (!running || !cfg) return;
+  const budget = Math.floor((cfg.window - (published * cfg.perUser - received)) / cfg.perUser);
+  const bursts = Math.min(Math.floor(budget / BURST), Math.ceil(SATURATE_BATCH / BURST));
+  if (bursts <= 0) return; // wait for credit
+  for (let b = 0; b < bursts; b++) {
+    const slot = nextSlot();
+    for (let i = 0; i < BURST; i++) publishOne(cfg, slot);
+  }
+  if (budget - bursts * BURST >= BURST) kick();
+}
+
+/** Flood: one event to every user per event-loop turn, as fast as the loop turns; no credit. */
+function flood(): void {
+  const cfg = config;
+  if (!running || !cfg) return;
+  for (let i = 0; i < slots; i++) publishOne(cfg);
+  setImmediate(flood);
 }
 
 function cpuUs(): number {
@@ -257,11 +303,12 @@ process.on('message', (msg: ServerCommand) => {
       maxTickGapUs = 0;
       slowTicks = 0;
       if (msg.mode === 'paced') startPaced(msg);
+      else if (msg.mode === 'flood') setImmediate(flood);
       else kick();
       return;
     case 'credit':
       received = msg.received;
-      if (running && config?.mode === 'saturate') kick();
+      if (running && (config?.mode === 'saturate' || config?.mode === 'burst')) kick();
       return;
     case 'mark':
       // The first mark after start opens the measured window: tick gaps count from there.
@@ -279,6 +326,7 @@ process.on('message', (msg: ServerCommand) => {
         helperCpuUs: helperCpuUs(),
         sleeps: process.resourceUsage().voluntaryContextSwitches,
         published,
+        maxRssKb: process.resourceUsage().maxRSS,
       } satisfies ServerMark);
       return;
     case 'stop':

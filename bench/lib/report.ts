@@ -76,6 +76,36 @@ function loadTable(title: string, loads: Loads, paced: boolean): string {
   return lines.join('\n');
 }
 
+const PHASE_TITLES = {
+  paced: 'paced 20,000 deliveries/s',
+  saturate: 'saturation',
+  flood:
+    'flood: one event to every user per event-loop turn, no credit window (server CPU per delivery over the phase and its drain)',
+  burst:
+    'bursts: each publish a run emitting 50 events in one synchronous loop, credit window (server CPU per delivery over the phase and its drain)',
+};
+
+/** The Redis engine: its gateway processes together against the memory engine's one process. */
+function redisTable(title: string, loads: Loads): string {
+  const base = loads.get('agentwire');
+  const lines = [
+    `#### ${title}`,
+    '',
+    "| target | processes | rounds used | deliveries/s | × agentwire (memory) | server CPU µs/delivery (all gateways) | × agentwire (memory) | redis-server CPU | redis-server µs/delivery | client CPU | others' CPU | p50 ms | p99 ms | lost / misrouted / out-of-order | peak RSS MB (sum) |",
+    '| --- | :---: | :---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |',
+  ];
+  for (const [target, rows] of loads) {
+    const redis = target === 'agentwire-redis';
+    lines.push(
+      `| ${target} | ${rows[0]?.nodes ?? 1} | ${used(rows)} | ${int(med(rows, 'deliveriesPerSec'))} | ${ratio(med(rows, 'deliveriesPerSec'), med(base, 'deliveriesPerSec'))} ` +
+        `| ${fmt(med(rows, 'serverCpuUsPerDelivery'))} | ${ratio(med(rows, 'serverCpuUsPerDelivery'), med(base, 'serverCpuUsPerDelivery'))} ` +
+        `| ${redis ? `${fmt(med(rows, 'redisCpuPct'), 0)} %` : '–'} | ${redis ? fmt(med(rows, 'redisCpuUsPerDelivery')) : '–'} ` +
+        `| ${fmt(med(rows, 'clientCpuPct'), 0)} % | ${fmt(med(rows, 'otherCpuPct'), 0)} % | ${ms(med(rows, 'p50Us'))} | ${ms(med(rows, 'p99Us'))} | ${errors(rows)} | ${fmt(med(rows, 'peakRssMb'), 0)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function idleTable(rows: IdleResult[]): string {
   const by = byTarget(rows);
   const m = (t: TargetName | undefined, k: keyof IdleResult) =>
@@ -143,6 +173,25 @@ function checks(loadsBy: Map<string, Loads>, idle: IdleResult[]): string {
   };
   for (const [key, loads] of loadsBy) {
     if (key.startsWith('stream')) continue;
+    if (key.startsWith('redis-')) {
+      const redis = loads.get('agentwire-redis');
+      const memory = loads.get('agentwire');
+      if (!redis || !memory) continue;
+      const paired = median(
+        redis.flatMap((a) => {
+          const m = memory.find((x) => x.round === a.round);
+          return m ? [a.deliveriesPerSec / m.deliveriesPerSec] : [];
+        }),
+      );
+      row(
+        `${key}: Redis engine, 2 processes, deliveries/s against the memory engine's 1`,
+        0.8,
+        med(redis, 'deliveriesPerSec') / med(memory, 'deliveriesPerSec'),
+        paired,
+        false,
+      );
+      continue;
+    }
     const aw = loads.get('agentwire');
     const ws = loads.get('ws');
     if (!aw || !ws) continue;
@@ -156,7 +205,12 @@ function checks(loadsBy: Map<string, Loads>, idle: IdleResult[]): string {
       );
     const check = (name: string, k: keyof PhaseResult, limit: number, lower: boolean) =>
       row(`${key}: ${name}`, limit, r(k), p(k), lower);
-    if (key.endsWith('saturate')) {
+    if (key.endsWith('flood') || key.endsWith('burst')) {
+      // Issue 16: every publisher pattern, at the floor or better.
+      check('server CPU per delivery', 'serverCpuUsPerDelivery', 1.0, true);
+      check('deliveries/s', 'deliveriesPerSec', 1.0, false);
+      check('peak RSS (history on)', 'peakRssMb', 1.5, true);
+    } else if (key.endsWith('saturate')) {
       check('server CPU per delivery', 'serverCpuUsPerDelivery', 1.15, true);
       check('deliveries/s', 'deliveriesPerSec', 0.9, false);
       check('peak RSS (history on)', 'peakRssMb', 2, true);
@@ -200,11 +254,19 @@ export function summarize(
   for (const [key, g] of groups) {
     const [scenario, phase] = key.split(' ');
     if (phase === 'stream') out.push(streamTable(g), '');
-    else {
-      const sockets = scenario?.replace('load-', '');
+    else if (scenario?.startsWith('redis-')) {
+      out.push(
+        redisTable(
+          `Redis engine, ${scenario.split('-')[1]} sockets, saturation: 2 gateway processes on one redis-server, each user's 2 tabs on both`,
+          g,
+        ),
+        '',
+      );
+    } else {
+      const sockets = scenario?.split('-')[1];
       out.push(
         loadTable(
-          `agent-run, ${sockets} sockets — ${phase === 'paced' ? 'paced 20,000 deliveries/s' : 'saturation'}`,
+          `agent-run, ${sockets} sockets — ${PHASE_TITLES[phase as keyof typeof PHASE_TITLES] ?? phase}`,
           g,
           phase === 'paced',
         ),

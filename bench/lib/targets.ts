@@ -30,11 +30,27 @@ function fail(error: unknown): void {
 class AgentwireTarget implements ServerTarget {
   private readonly gateway: Gateway;
 
-  constructor(gateway: typeof agentwire) {
+  private readonly engine: agentwire.Engine | undefined;
+
+  constructor(gateway: typeof agentwire, redisUrl?: string) {
     // BENCH_HISTORY_EVENTS: history per user for diagnostics (default: the gateway's, 1,000).
     const maxEvents = Number(process.env.BENCH_HISTORY_EVENTS ?? 0);
+    // The Redis engine with the memory engine's default history (1,000 events / 15 min).
+    this.engine =
+      redisUrl === undefined
+        ? undefined
+        : new gateway.RedisEngine({
+            url: redisUrl,
+            // BENCH_REDIS_AUTOPIPELINING=1 (diagnostics): ioredis sends the commands of one
+            // event-loop turn in one write instead of one write per command.
+            ...(process.env.BENCH_REDIS_AUTOPIPELINING === '1' && {
+              redisOptions: { enableAutoPipelining: true },
+            }),
+            history: { maxEvents: maxEvents > 0 ? maxEvents : 1000, maxAgeMs: 15 * 60_000 },
+          });
     this.gateway = gateway.createGateway({
       auth: { jwt: { secret: BENCH_SECRET }, apiKeys: ['bench-api-key-0123456789'] },
+      ...(this.engine && { engine: this.engine }),
       ...(maxEvents > 0 && { history: { maxEvents } }),
       // BENCH_HEARTBEAT_MS: ping interval for diagnostics (default: the gateway's, 30 s).
       ...(process.env.BENCH_HEARTBEAT_MS && {
@@ -59,8 +75,9 @@ class AgentwireTarget implements ServerTarget {
     };
   }
 
-  close(): Promise<void> {
-    return this.gateway.close();
+  async close(): Promise<void> {
+    await this.gateway.close();
+    await this.engine?.close();
   }
 }
 
@@ -172,6 +189,12 @@ export async function createTarget(name: TargetName): Promise<ServerTarget> {
       const path = process.env.BENCH_BASE_GATEWAY;
       if (!path) throw new Error('agentwire-base needs BENCH_BASE_GATEWAY=<path to dist/index.js>');
       return new AgentwireTarget((await import(path)) as typeof agentwire);
+    }
+    case 'agentwire-redis': {
+      // One of several gateway processes on one redis-server (bench/run.ts starts them).
+      const url = process.env.BENCH_REDIS_URL;
+      if (!url) throw new Error('agentwire-redis needs BENCH_REDIS_URL');
+      return new AgentwireTarget(agentwire, url);
     }
     case 'ws':
       return new MinimalWsTarget();

@@ -81,7 +81,13 @@ export function tokenData(runIndex: number, n: number, marker: string): Record<s
 export type Workload = 'agent-run' | 'stream';
 
 /** What the client needs to know about a target to speak to it. */
-export type TargetName = 'agentwire' | 'agentwire-base' | 'ws' | 'socketio' | 'socketio-csr';
+export type TargetName =
+  | 'agentwire'
+  | 'agentwire-base'
+  | 'agentwire-redis'
+  | 'ws'
+  | 'socketio'
+  | 'socketio-csr';
 
 export const TARGETS: readonly TargetName[] = ['agentwire', 'ws', 'socketio', 'socketio-csr'];
 

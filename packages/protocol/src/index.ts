@@ -57,4 +57,9 @@ export {
   validateClientFrame,
   validateEvent,
 } from './validate.js';
-export { WEBHOOK, type WebhookMessagePayload, type WebhookRefusalBody } from './webhook.js';
+export {
+  WEBHOOK,
+  type WebhookCancelPayload,
+  type WebhookMessagePayload,
+  type WebhookRefusalBody,
+} from './webhook.js';

@@ -26,6 +26,21 @@ export interface WebhookMessagePayload {
   timestamp: string;
 }
 
+/** Body of a webhook request for a run cancel (a `cancel` frame, an AG-UI client going away). */
+export interface WebhookCancelPayload {
+  type: 'cancel';
+  /** The id of the run's `run_cancelled` event (`cancel_<runId>`): every cancel of a run shares it. */
+  id: string;
+  userId: string;
+  /** The connection that sent the `cancel` frame, when it was one. */
+  connectionId?: string;
+  runId: string;
+  reason?: string;
+  /** Where the cancel came from. */
+  via: string;
+  timestamp: string;
+}
+
 /**
  * What the application answers: any 2xx with a JSON body (its value becomes the ack's `data`) or
  * an empty body (an ack without data). Anything else becomes an `error` frame for that message.

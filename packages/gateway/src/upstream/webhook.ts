@@ -1,4 +1,10 @@
-import { ErrorCode, WEBHOOK, type WebhookMessagePayload } from '@agentwire/protocol';
+import { createHash } from 'node:crypto';
+import {
+  ErrorCode,
+  WEBHOOK,
+  type WebhookCancelPayload,
+  type WebhookMessagePayload,
+} from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { MessageError } from '../errors.js';
@@ -29,10 +35,28 @@ const DEFAULT_MAX_IN_FLIGHT = 1000;
 const RETRYABLE_STATUSES = new Set([429, 502, 503, 504]);
 const BACKOFF_BASE_MS = 100;
 const BACKOFF_CAP_MS = 2000;
+/**
+ * The id of a run's `run_cancelled` event, shared by every cancel of the run (the Python SDK's
+ * `cancelled()` uses the same).
+ */
+function cancelEventId(runId: string): string {
+  const id = `cancel_${runId}`;
+  return id.length <= 128 ? id : `cancel_${createHash('sha256').update(runId).digest('base64url')}`;
+}
+
 /** How much of an application's refusal message reaches the user. */
 const MAX_REFUSAL_CHARS = 300;
 
-type Kind = 'message';
+type Kind = 'message' | 'cancel';
+
+/** A run cancel as the gateway's cancel handler receives it. */
+export interface UpstreamCancel {
+  userId: string;
+  runId: string;
+  reason?: string;
+  via: string;
+  connectionId?: string;
+}
 type Failure = 'refused' | 'timeout' | 'unreachable' | 'invalid_response' | 'overloaded';
 
 /**
@@ -109,7 +133,26 @@ export class WebhookUpstream {
     return this.deliver('message', payload, message);
   };
 
-  private async deliver(kind: Kind, payload: object, about: UpstreamMessage): Promise<unknown> {
+  /** Forwards a run cancel; resolves with the ack's data, throws MessageError to refuse it. */
+  readonly onCancel = (cancel: UpstreamCancel): Promise<unknown> => {
+    const payload: WebhookCancelPayload = {
+      type: 'cancel',
+      id: cancelEventId(cancel.runId),
+      userId: cancel.userId,
+      ...(cancel.connectionId !== undefined && { connectionId: cancel.connectionId }),
+      runId: cancel.runId,
+      ...(cancel.reason !== undefined && { reason: cancel.reason }),
+      via: cancel.via,
+      timestamp: new Date().toISOString(),
+    };
+    return this.deliver('cancel', payload, payload);
+  };
+
+  private async deliver(
+    kind: Kind,
+    payload: object,
+    about: { id: string; connectionId?: string | undefined },
+  ): Promise<unknown> {
     const body = JSON.stringify(payload);
     const started = performance.now();
     this.calls.inc({ kind });
@@ -132,7 +175,7 @@ export class WebhookUpstream {
       if (error instanceof UpstreamFailure) {
         this.failures.inc({ kind, reason: error.reason });
         this.log.warn(
-          { connectionId: about.connectionId, messageId: about.id, reason: error.reason },
+          { connectionId: about.connectionId, id: about.id, reason: error.reason },
           `upstream ${kind} failed: ${error.message}`,
         );
         throw new MessageError(error.message, error.code);
@@ -150,7 +193,7 @@ export class WebhookUpstream {
   private async attempts(kind: Kind, body: string): Promise<unknown> {
     const deadline = performance.now() + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(body, attempt);
+      const outcome = await this.attempt(kind, body, attempt);
       if (!('retry' in outcome)) return outcome.data;
       const wait = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
       if (attempt > this.retries || performance.now() + wait >= deadline) throw outcome.retry;
@@ -161,6 +204,7 @@ export class WebhookUpstream {
 
   /** One POST: the ack's data, a failure worth retrying, or (thrown) a final failure. */
   private async attempt(
+    kind: Kind,
     body: string,
     attempt: number,
   ): Promise<{ data: unknown } | { retry: UpstreamFailure }> {
@@ -236,7 +280,7 @@ export class WebhookUpstream {
     const refusal = new UpstreamFailure(
       'refused',
       ErrorCode.HandlerFailed,
-      `the application refused the message (HTTP ${status})${refusalMessage(text)}`,
+      `the application refused the ${kind} (HTTP ${status})${refusalMessage(text)}`,
     );
     if (RETRYABLE_STATUSES.has(status)) return { retry: refusal };
     throw refusal;

@@ -3,8 +3,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { RedisEngine, verifyWebhook, type WebhookOptions } from '@agentwire/gateway';
-import { type ErrorFrame, WEBHOOK, type WebhookMessagePayload } from '@agentwire/protocol';
+import {
+  type ErrorFrame,
+  WEBHOOK,
+  type WebhookCancelPayload,
+  type WebhookMessagePayload,
+} from '@agentwire/protocol';
 import { startGateway, startRedis, type TestGateway, waitFor } from '@agentwire/testkit';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { WebhookUpstream } from '../../src/upstream/webhook.js';
 import { connectUser, type TestClient } from '../helpers/harness.js';
 
 const SECRET = 'upstream-test-secret-of-at-least-32-bytes';
@@ -43,6 +51,11 @@ async function startApp(secret = SECRET) {
       res.end(text);
     };
     if (verified !== 'ok') return send(401, JSON.stringify({ error: { message: verified } }));
+    if (payload.type === ('cancel' as string)) {
+      const { runId } = payload as unknown as WebhookCancelPayload;
+      if (runId === 'run_keep') return send(409, '{"error":"this run cannot be stopped"}');
+      return send(200, JSON.stringify({ stopped: runId }));
+    }
     const { op } = payload.data as { op: string };
     switch (op) {
       case 'echo':
@@ -369,6 +382,51 @@ test('retries stop once a message has waited the timeout in total', async () => 
   } finally {
     await alice.close();
     await gw.close();
+    await app.close();
+  }
+});
+
+test('a run cancel is forwarded signed, with the run and the one cancel id of the run', async () => {
+  const app = await startApp();
+  const upstreamCancels = new WebhookUpstream(
+    upstream(app),
+    new Registry(),
+    pino({ level: 'silent' }),
+  );
+  try {
+    const answer = await upstreamCancels.onCancel({
+      userId: 'alice',
+      runId: 'run_7',
+      reason: 'pressed stop',
+      via: 'frame',
+      connectionId: 'c_1',
+    });
+    assert.deepEqual(answer, { stopped: 'run_7' });
+    const got = app.received.at(-1) as Received;
+    assert.equal(got.verified, 'ok');
+    const payload = got.payload as unknown as WebhookCancelPayload;
+    assert.deepEqual(
+      { ...payload, timestamp: undefined },
+      {
+        type: 'cancel',
+        id: 'cancel_run_7',
+        userId: 'alice',
+        connectionId: 'c_1',
+        runId: 'run_7',
+        reason: 'pressed stop',
+        via: 'frame',
+        timestamp: undefined,
+      },
+    );
+    await assert.rejects(
+      upstreamCancels.onCancel({ userId: 'alice', runId: 'run_keep', via: 'frame' }),
+      {
+        name: 'MessageError',
+        code: 'handler_failed',
+        message: 'the application refused the cancel (HTTP 409): this run cannot be stopped',
+      },
+    );
+  } finally {
     await app.close();
   }
 });

@@ -199,10 +199,10 @@ class WebSocketClient:
                 raise TimeoutError(f"no matching frame; got {self.frames[-5:]}")
             self.sock.settimeout(left)
             frame = self._frame()
-            if frame is not None:
-                self.frames.append(frame)
-                if predicate(frame):
-                    return frame
+            for one in _expand(frame):
+                self.frames.append(one)
+                if predicate(one):
+                    return one
 
     def events(self, count: int, timeout: float = 10) -> list[dict[str, Any]]:
         self.next(lambda _: len([f for f in self.frames if f["type"] == "event"]) >= count, timeout)
@@ -210,6 +210,24 @@ class WebSocketClient:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def _expand(frame: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A `deltas` frame (coalesced agent_message events) as the event frames it stands for, as
+    the protocol's expandDeltas gives them; any other frame as itself."""
+    if frame is None:
+        return []
+    if frame.get("type") != "deltas":
+        return [frame]
+    events = []
+    for i, delta in enumerate(frame["deltas"]):
+        event = {"id": frame["ids"][i], "type": "agent_message", "runId": frame["runId"]}
+        if "threadId" in frame:
+            event["threadId"] = frame["threadId"]
+        event["ts"] = frame["ts"][i]
+        event["data"] = {"messageId": frame["messageId"], "delta": delta}
+        events.append({"type": "event", "seq": frame["from"] + i, "event": event})
+    return events
 
 
 class AnswerLosingProxy:

@@ -4,6 +4,7 @@ import {
   CloseCode,
   type ErrorCode,
   type EventType,
+  expandDeltas,
   type ResyncFrame,
   type ServerFrame,
   type WelcomeFrame,
@@ -267,6 +268,11 @@ export class AgentwireClient {
         return;
       case 'event':
         this.onEventFrame(frame.seq, frame.event);
+        return;
+      case 'deltas':
+        // Coalesced deltas of one message: handed on as the events they stand for, each with
+        // its seq (so dedupe and the position work as for event frames).
+        for (const { seq, event } of expandDeltas(frame)) this.onEventFrame(seq, event);
         return;
       case 'resync':
         this.onResync(frame);

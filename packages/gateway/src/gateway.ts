@@ -84,6 +84,8 @@ export class Gateway {
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
+      this.limits.slowConsumerTimeoutMs,
+      this.limits.coalesceWindowMs,
     );
     this.heartbeat = new Heartbeat(() => this.manager.allConnections(), this.log);
     if (options.upstream && options.onMessage) {
@@ -166,6 +168,7 @@ export class Gateway {
     this.draining = true;
     this.heartbeat.stop();
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.manager.sendAllHeld();
     await drainConnections(
       this.manager.allConnections(),
       this.metrics,

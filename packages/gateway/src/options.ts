@@ -25,8 +25,18 @@ export interface Limits {
   maxEventBytes: number;
   /** Largest batch in one publish request. */
   maxBatchSize: number;
-  /** Bytes queued to one socket before it is a slow consumer and is closed with 4008. */
+  /**
+   * Bytes queued to one socket before it falls behind: it gets no more live frames and catches
+   * up from history once its socket has sent them (or gets `resync` when history moved past it).
+   */
   maxBufferedBytes: number;
+  /** How long a connection may stay behind with a socket that does not drain before 4008, ms. */
+  slowConsumerTimeoutMs: number;
+  /**
+   * How long `agent_message` deltas wait to be sent together (one `deltas` frame per message,
+   * docs/protocol.md), ms; 0 sends each delta as its own `event` frame at once.
+   */
+  coalesceWindowMs: number;
   /** Inbound frames per connection: burst size and refill per second (token bucket). */
   rateBurst: number;
   ratePerSecond: number;
@@ -72,6 +82,8 @@ export const DEFAULT_LIMITS: Limits = {
   maxEventBytes: 64 * 1024,
   maxBatchSize: 500,
   maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerTimeoutMs: 30_000,
+  coalesceWindowMs: 16,
   rateBurst: 100,
   ratePerSecond: 50,
   maxProtocolErrors: 10,

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import {
   type AgentEvent,
   ErrorCode,
+  type EventData,
   type EventInput,
   type PublishResult,
   type ValidationError,
   validateEvent,
 } from '@agentwire/protocol';
+import type { Delta } from './codec/deltas-frame.js';
 import type { AppendResult, Engine } from './engine/engine.js';
 import { PublishError } from './errors.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -53,7 +55,7 @@ export class Publisher {
         message: `${eventField}: serialized event exceeds ${this.maxEventBytes} bytes`,
       };
     }
-    return { id: event.id, json, fresh };
+    return { id: event.id, json, fresh, delta: deltaFields(event) };
   }
 
   /** Appends an event `check` prepared. */
@@ -76,7 +78,7 @@ export class Publisher {
     const engine = this.engine;
     if (engine.appendSync) {
       return this.accepted(
-        engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh),
+        engine.appendSync(userId, prepared.id, prepared.json, prepared.fresh, prepared.delta),
         prepared.id,
       );
     }
@@ -97,6 +99,21 @@ export interface AgentEventJson {
   json: string;
   /** The gateway generated `id`: it cannot repeat an earlier event's. */
   fresh: boolean;
+  /** An `agent_message`'s fields, for coalescing (`StoredEvent.delta`). */
+  delta: Delta | undefined;
+}
+
+function deltaFields(event: AgentEvent): Delta | undefined {
+  if (event.type !== 'agent_message') return undefined;
+  const data = event.data as EventData<'agent_message'>;
+  return {
+    id: event.id,
+    ts: event.ts,
+    runId: event.runId as string,
+    threadId: event.threadId,
+    messageId: data.messageId,
+    delta: data.delta,
+  };
 }
 
 let isoMs = Number.NaN;

@@ -17,6 +17,26 @@ export interface EventFrame {
   seq: number;
   event: AgentEvent;
 }
+/**
+ * Several `agent_message` events of one message, in consecutive seqs, in one frame (token
+ * coalescing): the gateway may send it instead of the `event` frames `from` … `seq`. Entry `i` of
+ * `deltas`, `ids` and `ts` is the event with seq `from + i`; every seq of the range is one of
+ * them, and nothing else lies between them. `expandDeltas` gives the events back, exactly.
+ */
+export interface DeltasFrame {
+  type: 'deltas';
+  /** The first seq the frame covers; `seq` is the last. */
+  from: number;
+  seq: number;
+  runId: string;
+  threadId?: string;
+  messageId: string;
+  /** The deltas, in seq order. */
+  deltas: string[];
+  /** Each delta's event id and time, in seq order. */
+  ids: string[];
+  ts: string[];
+}
 export interface ResyncFrame {
   type: 'resync';
   epoch: string;
@@ -43,6 +63,7 @@ export interface ErrorFrame {
 export type ServerFrame =
   | WelcomeFrame
   | EventFrame
+  | DeltasFrame
   | ResyncFrame
   | PongFrame
   | AckFrame

@@ -6,6 +6,7 @@ export {
   ResyncReason,
   SUBPROTOCOL,
 } from './codes.js';
+export { expandDeltas } from './deltas.js';
 export {
   type AgentEvent,
   BUILTIN_EVENT_TYPES,
@@ -28,6 +29,7 @@ export type {
   BatchPublishResponse,
   ClientFrame,
   ClientFrameType,
+  DeltasFrame,
   ErrorFrame,
   EventFrame,
   HttpErrorBody,

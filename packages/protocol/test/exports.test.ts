@@ -18,6 +18,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'SUBPROTOCOL',
     'UpgradeQuery',
     'WEBHOOK',
+    'expandDeltas',
     'isBuiltinEventType',
     'isCustomEventType',
     'isStreamPosition',

@@ -87,3 +87,23 @@ export function framePayload(frame: Buffer): Buffer {
   const length7 = (frame[1] as number) & 0x7f;
   return frame.subarray(length7 < 126 ? 2 : length7 === 126 ? 4 : 10);
 }
+
+/** A whole WebSocket text frame (as `eventFrame` makes) for any JSON text. */
+export function textFrame(text: string): Buffer {
+  const bytes = Buffer.byteLength(text);
+  const header = bytes < 126 ? 2 : bytes < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + bytes);
+  frame[0] = 0x81;
+  if (bytes < 126) {
+    frame[1] = bytes;
+  } else if (bytes < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(bytes, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(0, 2);
+    frame.writeUInt32BE(bytes, 6);
+  }
+  writeUtf8(frame, text, header);
+  return frame;
+}

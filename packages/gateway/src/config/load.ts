@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
 import { ConfigError } from '../errors.js';
-import type { GatewayOptions } from '../options.js';
+import { DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
 import { upstreamConfig } from './upstream.js';
 
 export type Profile = 'default' | 'demo';
@@ -50,6 +50,11 @@ const SETTINGS = {
   },
   maxFrameBytes: { env: 'AGENTWIRE_MAX_FRAME_BYTES', flag: 'max-frame-bytes' },
   heartbeatMs: { env: 'AGENTWIRE_HEARTBEAT_MS', flag: 'heartbeat-ms' },
+  coalesceMs: { env: 'AGENTWIRE_COALESCE_MS', flag: 'coalesce-ms' },
+  slowConsumerTimeoutMs: {
+    env: 'AGENTWIRE_SLOW_CONSUMER_TIMEOUT_MS',
+    flag: 'slow-consumer-timeout-ms',
+  },
   ticketTtlMs: { env: 'AGENTWIRE_TICKET_TTL_MS', flag: 'ticket-ttl-ms' },
   engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
   redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
@@ -72,8 +77,8 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--log-level L] [--jwt-jwks-url URL] [--jwt-algorithm HS256|RS256|ES256] [--jwt-issuer I]
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
-  [--engine memory|redis] [--redis-prefix P] [--upstream-url URL] [--upstream-secret-file F]
-  [--upstream-timeout-ms N] [--upstream-retries N]
+  [--coalesce-ms N] [--slow-consumer-timeout-ms N] [--engine memory|redis] [--redis-prefix P]
+  [--upstream-url URL] [--upstream-secret-file F] [--upstream-timeout-ms N] [--upstream-retries N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
 AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_UPSTREAM_SECRET
 (or a file named by AGENTWIRE_UPSTREAM_SECRET_FILE). Every flag has an AGENTWIRE_* variable too.`;
@@ -261,6 +266,13 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       limits: {
         maxConnectionsPerUser: int('maxConnectionsPerUser', 1, 10_000, 16),
         maxFrameBytes: int('maxFrameBytes', 1024, 16 * 1024 * 1024, 64 * 1024),
+        coalesceWindowMs: int('coalesceMs', 0, 1000, DEFAULT_LIMITS.coalesceWindowMs),
+        slowConsumerTimeoutMs: int(
+          'slowConsumerTimeoutMs',
+          100,
+          3_600_000,
+          DEFAULT_LIMITS.slowConsumerTimeoutMs,
+        ),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
       ...(upstream !== undefined && { upstream }),

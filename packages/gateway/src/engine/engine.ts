@@ -1,3 +1,5 @@
+import type { Delta } from '../codec/deltas-frame.js';
+
 /**
  * The engine owns each user's stream: the per-user `seq` counter, the epoch, bounded history,
  * idempotency by event id, and fan-out to the processes that serve the user's connections.
@@ -16,6 +18,11 @@ export interface StoredEvent {
    * connection manager builds the frame from `seq` and `json`.
    */
   readonly frame?: Buffer;
+  /**
+   * For an `agent_message` an in-process engine hands to its listeners: the fields the publisher
+   * passed to `appendSync`, so fan-out need not parse `json` to coalesce it.
+   */
+  readonly delta?: Delta;
   /**
    * Present when `frame` is a view of memory the engine reuses (the memory engine's history). The
    * receiver then owes one `release` per receipt (each listener call, each event a `read`
@@ -81,7 +88,13 @@ export interface Engine {
    * publisher prefers it when present: it saves the promises of an asynchronous append. `fresh`
    * says the gateway generated `id` just now, so it cannot be a duplicate.
    */
-  appendSync?(userId: string, id: string, json: string, fresh?: boolean): AppendResult;
+  appendSync?(
+    userId: string,
+    id: string,
+    json: string,
+    fresh?: boolean,
+    delta?: Delta,
+  ): AppendResult;
   head(userId: string): Promise<StreamHead>;
   /** Reads what history holds after `afterSeq`. */
   read(userId: string, afterSeq: number): Promise<ReadResult>;

@@ -7,13 +7,15 @@ import { type Flushable, flushLater } from './write-batch.js';
 
 /** The empty lists every connection starts with: never written, replaced on the first add. */
 const NO_EVENTS: StoredEvent[] = [];
-const NO_FRAMES: (Buffer | StoredEvent)[] = [];
+const NO_FRAMES: (Buffer | StoredEvent | undefined)[] = [];
 /**
  * A connection's queued frames are written at once when they reach this size, without waiting for
  * the end of the job: one long publishing job then neither holds much memory per socket nor counts
  * against the slow-consumer limit for bytes the kernel would have taken.
  */
 const FLUSH_AT_BYTES = 64 * 1024;
+/** How often a lagging connection looks whether its socket has drained. */
+const DRAIN_POLL_MS = 10;
 
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection implements Flushable {
@@ -22,6 +24,12 @@ export class Connection implements Flushable {
   epoch = '';
   /** False while replaying or catching up; live events wait (`defer`) meanwhile. */
   live = false;
+  /**
+   * The socket holds more than the limit: the connection gets no live frames (nor keeps them) and
+   * catches up from history once the socket has sent what it holds (`waitForDrain`).
+   */
+  lagging = false;
+  private drainTimer: NodeJS.Timeout | undefined;
   private deferred = NO_EVENTS;
   /** Event frames for the end of this job's write batch (ws/write-batch.ts): frame, event, … */
   private outgoing = NO_FRAMES;
@@ -67,8 +75,8 @@ export class Connection implements Flushable {
    * (`StoredEvent.retain`): the event stays retained until the socket has sent it, which a later
    * flush or the end of the connection notices.
    */
-  writeEventFrame(frame: Buffer, event: StoredEvent): void {
-    event.retain?.();
+  writeEventFrame(frame: Buffer, event: StoredEvent | undefined): void {
+    event?.retain?.();
     if (this.outgoing === NO_FRAMES) {
       this.outgoing = [frame, event];
       flushLater(this);
@@ -95,7 +103,8 @@ export class Connection implements Flushable {
     if (several) tcp.uncork();
     const sending = this.socketBytes() !== 0;
     for (let i = 1; i < outgoing.length; i += 2) {
-      const event = outgoing[i] as StoredEvent;
+      const event = outgoing[i] as StoredEvent | undefined;
+      if (event === undefined) continue;
       if (!sending) event.release?.();
       else if (this.unflushed === NO_EVENTS) this.unflushed = [event];
       else this.unflushed.push(event);
@@ -122,8 +131,38 @@ export class Connection implements Flushable {
     const outgoing = this.outgoing;
     this.outgoing = NO_FRAMES;
     this.outgoingBytes = 0;
-    for (let i = 1; i < outgoing.length; i += 2) (outgoing[i] as StoredEvent).release?.();
+    for (let i = 1; i < outgoing.length; i += 2)
+      (outgoing[i] as StoredEvent | undefined)?.release?.();
     this.releaseUnflushed();
+    this.stopWaiting();
+  }
+
+  /**
+   * Marks the connection as lagging and checks every few milliseconds until its socket has sent
+   * everything it holds (`onDrained`, lagging no more) or `stuckMs` passed first (`onStuck`).
+   */
+  waitForDrain(onDrained: () => void, onStuck: () => void, stuckMs: number): void {
+    this.lagging = true;
+    this.stopWaiting();
+    const until = Date.now() + stuckMs;
+    const check = () => {
+      this.drainTimer = undefined;
+      if (this.closed) return;
+      if (this.bufferedBytes === 0) {
+        this.lagging = false;
+        onDrained();
+      } else if (Date.now() >= until) {
+        onStuck();
+      } else {
+        this.drainTimer = setTimeout(check, DRAIN_POLL_MS).unref();
+      }
+    };
+    this.drainTimer = setTimeout(check, DRAIN_POLL_MS).unref();
+  }
+
+  private stopWaiting(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
   }
 
   private releaseUnflushed(): void {
@@ -158,6 +197,7 @@ export class Connection implements Flushable {
     if (this.closed) return;
     this.closed = true;
     this.clearExpiry();
+    this.stopWaiting();
     this.flush();
     this.socket.close(code, reason);
     // A peer that does not read never completes the closing handshake; do not wait 30 s for it.

@@ -1,8 +1,11 @@
 import { CloseCode, ResyncReason, type StreamPosition } from '@agentwire/protocol';
 import type { Logger } from 'pino';
+import type { Delta } from '../codec/deltas-frame.js';
 import { frameOf } from '../codec/event-frame.js';
 import type { Engine, ReadResult, StoredEvent, StreamHead } from '../engine/engine.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { deltaOf, type PlannedFrame, planFrames } from './coalesce.js';
+import { CoalescingWindow } from './coalescing-window.js';
 import type { Connection } from './connection.js';
 
 /**
@@ -17,6 +20,10 @@ class UserChannel {
   connections: readonly Connection[] = [];
   unsubscribe: (() => Promise<void>) | undefined;
   ready!: Promise<void>;
+  /** Deltas waiting for the coalescing window (consecutive seqs, retained), with their fields. */
+  held: StoredEvent[] = NO_EVENTS;
+  heldDeltas: Delta[] = NO_DELTAS;
+  heldChars = 0;
 
   constructor(readonly userId: string) {}
 }
@@ -35,7 +42,13 @@ export class ConnectionManager {
     private readonly log: Logger,
     private readonly maxConnectionsPerUser: number,
     private readonly maxBufferedBytes: number,
-  ) {}
+    private readonly slowConsumerTimeoutMs: number,
+    private readonly coalesceWindowMs: number,
+  ) {
+    this.window = new CoalescingWindow(coalesceWindowMs, (channel) => this.sendHeld(channel));
+  }
+
+  private readonly window: CoalescingWindow<UserChannel>;
 
   get users(): number {
     return this.channels.size;
@@ -149,6 +162,9 @@ export class ConnectionManager {
     if (channel.connections.length > 0) return;
     this.channels.delete(conn.userId);
     this.metrics.users.set(this.channels.size);
+    releaseAll(channel.held);
+    channel.held = NO_EVENTS;
+    channel.heldDeltas = NO_DELTAS;
     channel.ready
       .then(() => channel.unsubscribe?.())
       .catch((error: unknown) => this.log.error({ err: error }, 'engine unsubscribe failed'));
@@ -168,75 +184,193 @@ export class ConnectionManager {
 
   /**
    * Engine fan-out: one frame serialized per event per user, queued on each live connection for
-   * the end of the job's write batch. A connection that defers the event (not live yet) or queues
-   * its frame retains it; the receipt itself is released here (`StoredEvent.release`).
+   * the end of the job's write batch. `agent_message` deltas wait in the channel up to the
+   * coalescing window (`hold`); any other event first sends the deltas waiting before it. A
+   * connection that defers the event (not live yet) or queues its frame retains it; the receipt
+   * itself is released here (`StoredEvent.release`).
    */
   private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
+    const delta = this.coalesceWindowMs > 0 ? deltaOf(event) : undefined;
+    if (channel.held.length > 0) {
+      const last = channel.held[channel.held.length - 1] as StoredEvent;
+      if (!delta || event.seq !== last.seq + 1) this.sendHeld(channel);
+    }
     let frame: Buffer | undefined;
     for (const conn of channel.connections) {
+      if (conn.lagging) continue; // it catches up from history
       if (!conn.live) {
         conn.defer(event);
         continue;
       }
-      if (event.seq <= conn.lastSent) continue;
+      if (delta || event.seq <= conn.lastSent) continue;
       if (event.seq !== conn.lastSent + 1) {
-        // A gap in fan-out (possible with a networked engine): fetch the missing range from history.
-        conn.live = false;
-        conn.defer(event);
-        this.goLive(conn).catch((error: unknown) => {
-          this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
-          conn.close(CloseCode.InternalError, 'internal error');
-        });
+        this.fillGap(conn, event);
         continue;
       }
       frame ??= frameOf(event);
-      this.write(conn, target, event, frame);
+      this.write(conn, target, frame, event, event.seq, event.seq);
     }
+    if (delta) this.hold(channel, event, delta);
     event.release?.();
   }
 
-  /** The point of sending, with an isolation check independent of how the channel was found. */
-  private write(conn: Connection, target: string, event: StoredEvent, frame: Buffer): void {
+  /**
+   * A gap in fan-out (possible with a networked engine): the connection fetches the missing range
+   * from history, keeping `event` for after it.
+   */
+  private fillGap(conn: Connection, event: StoredEvent): void {
+    conn.live = false;
+    conn.defer(event);
+    this.catchUp(conn, false);
+  }
+
+  /** Keeps a delta in the channel until the window ends or another event comes. */
+  private hold(channel: UserChannel, event: StoredEvent, delta: Delta): void {
+    event.retain?.();
+    if (channel.held.length === 0) {
+      channel.held = [event];
+      channel.heldDeltas = [delta];
+      channel.heldChars = delta.delta.length;
+      this.window.add(channel);
+    } else {
+      channel.held.push(event);
+      channel.heldDeltas.push(delta);
+      channel.heldChars += delta.delta.length;
+      if (channel.held.length >= MAX_HELD_DELTAS || channel.heldChars >= MAX_HELD_CHARS) {
+        this.sendHeld(channel);
+      }
+    }
+  }
+
+  /** Sends the deltas a channel holds to its live connections, coalesced, and lets them go. */
+  private sendHeld(channel: UserChannel): void {
+    const events = channel.held;
+    const deltas = channel.heldDeltas;
+    if (events.length === 0) return;
+    channel.held = NO_EVENTS;
+    channel.heldDeltas = NO_DELTAS;
+    const first = (events[0] as StoredEvent).seq;
+    const last = (events[events.length - 1] as StoredEvent).seq;
+    let shared: PlannedFrame[] | undefined;
+    for (const conn of channel.connections) {
+      if (!conn.live || conn.lagging || last <= conn.lastSent) continue;
+      if (conn.lastSent + 1 < first) {
+        this.fillGap(conn, events[0] as StoredEvent);
+        for (let i = 1; i < events.length; i++) conn.defer(events[i] as StoredEvent);
+        continue;
+      }
+      const start = conn.lastSent + 1 - first;
+      if (start === 0) {
+        shared ??= planFrames(events, deltas);
+        this.writePlan(conn, channel.userId, shared);
+      } else {
+        this.writePlan(conn, channel.userId, planFrames(events, deltas, start));
+      }
+    }
+    releaseAll(events);
+  }
+
+  /** Sends every delta held back, e.g. before the gateway closes its connections. */
+  sendAllHeld(): void {
+    for (const channel of this.channels.values()) this.sendHeld(channel);
+  }
+
+  /** Writes planned frames after the connection's position, until one does not fit. */
+  private writePlan(conn: Connection, target: string, plan: readonly PlannedFrame[]): void {
+    for (const p of plan) {
+      if (p.last <= conn.lastSent) continue;
+      if (!this.write(conn, target, p.frame, p.held, p.first, p.last)) return;
+    }
+  }
+
+  /**
+   * The point of sending, with an isolation check independent of how the channel was found. A
+   * connection whose socket holds more than the limit gets nothing more: it falls behind and
+   * catches up from history later (`fallBehind`). False when the frame was not written.
+   */
+  private write(
+    conn: Connection,
+    target: string,
+    frame: Buffer,
+    held: StoredEvent | undefined,
+    first: number,
+    last: number,
+  ): boolean {
     if (conn.userId !== target) {
       this.metrics.crossUserDeliveries.inc();
-      this.log.error({ connectionId: conn.id, seq: event.seq }, 'cross-user delivery blocked');
-      return;
+      this.log.error({ connectionId: conn.id, seq: first }, 'cross-user delivery blocked');
+      return false;
     }
-    if (conn.closed) return;
+    if (conn.closed || conn.lagging) return false;
     if (conn.bufferedBytes > this.maxBufferedBytes) {
-      this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
-      this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
-      conn.close(CloseCode.SlowConsumer, 'slow consumer');
-      return;
+      this.fallBehind(conn);
+      return false;
     }
-    conn.writeEventFrame(frame, event);
-    conn.lastSent = event.seq;
-    this.metrics.delivered++;
+    conn.writeEventFrame(frame, held);
+    conn.lastSent = last;
+    this.metrics.delivered += last - first + 1;
+    return true;
   }
 
-  /** Queues events read from history on the connection (which retains them), releasing the read's hold. */
+  /**
+   * Stops live delivery to a connection whose socket holds more than the limit; it catches up
+   * from history (coalesced) once the socket has sent what it holds, or gets `resync` if history
+   * moved past it meanwhile. One that stays stuck for the slow-consumer timeout is closed with
+   * 4008.
+   */
+  private fallBehind(conn: Connection): void {
+    conn.live = false;
+    releaseAll(conn.takeDeferred());
+    this.log.info({ connectionId: conn.id, userId: conn.userId }, 'connection fell behind');
+    conn.waitForDrain(
+      () => this.catchUp(conn, true),
+      () => {
+        this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
+        this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
+        conn.close(CloseCode.SlowConsumer, 'slow consumer');
+      },
+      this.slowConsumerTimeoutMs,
+    );
+  }
+
+  /** Queues events read from history (coalesced) on the connection, releasing the read's hold. */
   private replay(conn: Connection, events: StoredEvent[]): void {
-    for (const event of events) {
-      this.write(conn, conn.userId, event, frameOf(event));
-      event.release?.();
-    }
+    this.writeCoalesced(conn, events);
+    releaseAll(events);
   }
 
-  /** Drains what arrived while the connection was not live; reads history to close any gap. */
-  private async goLive(conn: Connection): Promise<void> {
+  /** Writes `events` (consecutive seqs) after the connection's position, deltas coalesced. */
+  private writeCoalesced(conn: Connection, events: readonly StoredEvent[]): void {
+    if (events.length === 0) return;
+    const deltas = events.map((e) => (this.coalesceWindowMs > 0 ? deltaOf(e) : undefined));
+    this.writePlan(conn, conn.userId, planFrames(events, deltas));
+  }
+
+  private catchUp(conn: Connection, fromHistory: boolean): void {
+    this.goLive(conn, fromHistory).catch((error: unknown) => {
+      this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
+      conn.close(CloseCode.InternalError, 'internal error');
+    });
+  }
+
+  /**
+   * Drains what arrived while the connection was not live; reads history to close any gap (first
+   * of all with `fromHistory`), until it is live or falls behind again.
+   */
+  private async goLive(conn: Connection, fromHistory = false): Promise<void> {
     for (;;) {
-      let gap = false;
-      for (const event of conn.takeDeferred()) {
-        if (!gap && event.seq > conn.lastSent) {
-          if (event.seq === conn.lastSent + 1) this.write(conn, conn.userId, event, frameOf(event));
-          else gap = true; // the history read below covers this event and the rest
+      if (!fromHistory) {
+        const deferred = conn.takeDeferred();
+        const next = continuing(deferred, conn.lastSent);
+        if (!conn.lagging) this.writeCoalesced(conn, next.events);
+        releaseAll(deferred);
+        if (conn.lagging || conn.closed) return;
+        if (!next.gap) {
+          conn.live = true;
+          return;
         }
-        event.release?.();
       }
-      if (!gap) {
-        conn.live = true;
-        return;
-      }
+      fromHistory = false;
       const from = { epoch: conn.epoch, seq: conn.lastSent };
       const read = await this.engine.read(conn.userId, from.seq);
       if (conn.closed) {
@@ -246,6 +380,31 @@ export class ConnectionManager {
       this.replayOrResync(conn, from, read, resyncReason(from, read));
     }
   }
+}
+
+/** Deltas (and their characters) a channel holds at most before it sends them at once. */
+const MAX_HELD_DELTAS = 256;
+const MAX_HELD_CHARS = 64 * 1024;
+const NO_EVENTS: StoredEvent[] = [];
+const NO_DELTAS: Delta[] = [];
+
+/**
+ * The events of `deferred` that continue a stream at `lastSent` without a gap; `gap` when some
+ * after them are missing (the history read covers them and the rest).
+ */
+function continuing(
+  deferred: readonly StoredEvent[],
+  lastSent: number,
+): { events: readonly StoredEvent[]; gap: boolean } {
+  let start = 0;
+  while (start < deferred.length && (deferred[start] as StoredEvent).seq <= lastSent) start++;
+  let end = start;
+  while (end < deferred.length && (deferred[end] as StoredEvent).seq === lastSent + 1 + end - start)
+    end++;
+  return {
+    events: start === 0 && end === deferred.length ? deferred : deferred.slice(start, end),
+    gap: end < deferred.length,
+  };
 }
 
 /**
@@ -259,6 +418,6 @@ export function resyncReason(from: StreamPosition, read: ReadResult): ResyncReas
   return undefined;
 }
 
-function releaseAll(events: StoredEvent[]): void {
+function releaseAll(events: readonly StoredEvent[]): void {
   for (const event of events) event.release?.();
 }

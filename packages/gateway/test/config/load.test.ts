@@ -36,6 +36,21 @@ describe('loadConfig', () => {
     assert.equal(config.devCredentials, undefined);
   });
 
+  it('reads the coalescing window and the slow-consumer timeout, and names bad values', () => {
+    const env = { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_COALESCE_MS: '0' };
+    const config = loadConfig({ argv: ['--slow-consumer-timeout-ms', '5000'], env });
+    assert.equal(config.options.limits?.coalesceWindowMs, 0);
+    assert.equal(config.options.limits?.slowConsumerTimeoutMs, 5000);
+    const defaults = loadConfig({ env: { AGENTWIRE_JWT_SECRET: SECRET } }).options.limits;
+    assert.equal(defaults?.coalesceWindowMs, 16);
+    assert.equal(defaults?.slowConsumerTimeoutMs, 30_000);
+    const found = problems(() =>
+      loadConfig({ env: { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_COALESCE_MS: '-1' } }),
+    );
+    assert.equal(found.length, 1);
+    assert.match(found[0] as string, /AGENTWIRE_COALESCE_MS/);
+  });
+
   it('gives flags precedence over env over the file', (t) => {
     const dir = scratchDir(t);
     const file = join(dir, 'gateway.json');

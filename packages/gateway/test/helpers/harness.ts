@@ -1,6 +1,8 @@
 import {
   BEARER_PROTOCOL_PREFIX,
   type EventFrame,
+  expandDeltas,
+  type SequencedEvent,
   type ServerFrame,
   SUBPROTOCOL,
   UpgradeQuery,
@@ -88,6 +90,17 @@ export class TestClient {
 
   events(): EventFrame[] {
     return this.frames.filter((f): f is EventFrame => f.type === 'event');
+  }
+
+  /** Every event received, `event` frames and the events of `deltas` frames, in arrival order. */
+  delivered(): SequencedEvent[] {
+    return this.frames.flatMap((f) =>
+      f.type === 'event'
+        ? [{ seq: f.seq, event: f.event }]
+        : f.type === 'deltas'
+          ? expandDeltas(f)
+          : [],
+    );
   }
 
   send(frame: unknown): void {

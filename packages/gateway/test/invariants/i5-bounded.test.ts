@@ -14,6 +14,8 @@ describe('I5 bounded resources', () => {
         maxConnectionsPerUser: 2,
         maxFrameBytes: 4096,
         maxBufferedBytes: 256 * 1024,
+        // A connection that falls behind and does not drain for this long is closed with 4008.
+        slowConsumerTimeoutMs: 100,
         rateBurst: 5,
         ratePerSecond: 1,
         maxProtocolErrors: 1000,

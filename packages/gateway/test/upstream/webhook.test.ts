@@ -121,6 +121,24 @@ const upstream = (app: App, extra: Partial<WebhookOptions> = {}): WebhookOptions
   ...extra,
 });
 
+/** An application, a gateway calling it, and alice connected; all closed after `body`. */
+async function withAlice(
+  setup: { appSecret?: string; extra?: Partial<WebhookOptions>; appGone?: boolean },
+  body: (alice: TestClient, app: App, gw: TestGateway) => Promise<void>,
+) {
+  const app = await startApp(setup.appSecret);
+  if (setup.appGone) await app.close(); // its port now refuses connections
+  const gw = await startGateway({ upstream: upstream(app, setup.extra) });
+  const alice = await connectUser(gw, 'alice');
+  try {
+    await body(alice, app, gw);
+  } finally {
+    await alice.close();
+    await gw.close();
+    if (!setup.appGone) await app.close();
+  }
+}
+
 describe('upstream webhooks', () => {
   let app: App;
   let gw: TestGateway;
@@ -267,39 +285,23 @@ describe('upstream webhooks', () => {
   });
 });
 
-test('an unreachable application is retried, then an upstream_unreachable error', async () => {
-  const gone = await startApp();
-  await gone.close(); // its port now refuses connections
-  const gw = await startGateway({ upstream: upstream(gone, { retries: 1 }) });
-  const alice = await connectUser(gw, 'alice');
-  try {
+test('an unreachable application is retried, then an upstream_unreachable error', () =>
+  withAlice({ appGone: true, extra: { retries: 1 } }, async (alice, _app, gw) => {
     const error = (await send(alice, 'u1', { op: 'echo' })) as ErrorFrame;
     assert.equal(error.code, 'upstream_unreachable');
     assert.equal(error.message, 'the application is unreachable (ECONNREFUSED)');
     assert.equal(await metric(gw, 'agentwire_upstream_retries_total{kind="message"}'), 1);
-  } finally {
-    await alice.close();
-    await gw.close();
-  }
-});
+  }));
 
-test('a wrong signature is refused by the verifying application and named to the user', async () => {
-  const app = await startApp('a-different-secret-that-is-also-32-bytes-long');
-  const gw = await startGateway({ upstream: upstream(app) });
-  const alice = await connectUser(gw, 'alice');
-  try {
+test('a wrong signature is refused by the verifying application and named to the user', () =>
+  withAlice({ appSecret: 'a-different-secret-that-is-also-32-bytes-long' }, async (alice) => {
     const error = (await send(alice, 'w1', { op: 'echo' })) as ErrorFrame;
     assert.equal(error.code, 'handler_failed');
     assert.equal(
       error.message,
       'the application refused the message (HTTP 401): signature does not match',
     );
-  } finally {
-    await alice.close();
-    await gw.close();
-    await app.close();
-  }
-});
+  }));
 
 test('with many nodes, the node that holds the connection calls the webhook', async () => {
   const redis = await startRedis();
@@ -345,11 +347,8 @@ test('upstream and onMessage together are refused at construction', async () => 
   );
 });
 
-test('deliveries waiting on the application are capped: past the cap a message is refused at once', async () => {
-  const app = await startApp();
-  const gw = await startGateway({ upstream: upstream(app, { maxInFlight: 1, timeoutMs: 3000 }) });
-  const alice = await connectUser(gw, 'alice');
-  try {
+test('deliveries waiting on the application are capped: past the cap a message is refused at once', () =>
+  withAlice({ extra: { maxInFlight: 1, timeoutMs: 3000 } }, async (alice, app) => {
     alice.send({ type: 'message', id: 'o1', data: { op: 'slow' } });
     await waitFor(() => app.received.some((r) => r.payload.id === 'o1'), 'o1 at the application');
     const refused = (await send(alice, 'o2', { op: 'echo' })) as ErrorFrame;
@@ -361,30 +360,17 @@ test('deliveries waiting on the application are capped: past the cap a message i
     await alice.until((f) => f.some((x) => 'id' in x && x.id === 'o1'), 5000, 'o1 answer');
     assert.equal(alice.frames.find((x) => 'id' in x && x.id === 'o1')?.type, 'ack');
     assert.equal((await send(alice, 'o3', { op: 'echo' }))?.type, 'ack', 'the slot is free again');
-  } finally {
-    await alice.close();
-    await gw.close();
-    await app.close();
-  }
-});
+  }));
 
-test('retries stop once a message has waited the timeout in total', async () => {
-  const app = await startApp();
-  const gw = await startGateway({ upstream: upstream(app, { retries: 10, timeoutMs: 300 }) });
-  const alice = await connectUser(gw, 'alice');
-  try {
+test('retries stop once a message has waited the timeout in total', () =>
+  withAlice({ extra: { retries: 10, timeoutMs: 300 } }, async (alice, app) => {
     const started = Date.now();
     const failed = (await send(alice, 'd1', { op: 'always-503' })) as ErrorFrame;
     assert.equal(failed.code, 'handler_failed');
     const attempts = app.received.filter((r) => r.payload.id === 'd1').length;
     assert.ok(attempts > 1 && attempts < 11, `${attempts} attempts`);
     assert.ok(Date.now() - started < 1500, `answered after ${Date.now() - started} ms`);
-  } finally {
-    await alice.close();
-    await gw.close();
-    await app.close();
-  }
-});
+  }));
 
 test('a run cancel is forwarded signed, with the run and the one cancel id of the run', async () => {
   const app = await startApp();

@@ -58,3 +58,25 @@ export class ConfigError extends Error {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
 }
+
+/**
+ * The engine could not answer in time (its store is unreachable, stalled or still connecting).
+ * The gateway answers 503 `unavailable`; a publish that failed this way may or may not have been
+ * appended (a command that timed out can still run), so a caller retries with the same event id.
+ */
+export class EngineUnavailableError extends Error {
+  override readonly name = 'EngineUnavailableError';
+  readonly code = ErrorCode.Unavailable;
+}
+
+/** The client went away (or the request timed out) before its body was complete. */
+export class RequestAbortedError extends Error {
+  override readonly name = 'RequestAbortedError';
+  readonly code = 'aborted';
+}
+
+/** This process already holds its maximum of outstanding tickets (memory engine). */
+export class TooManyTicketsError extends Error {
+  override readonly name = 'TooManyTicketsError';
+  readonly code = ErrorCode.Unavailable;
+}

@@ -8,9 +8,13 @@ import { ApiKeys } from './auth/api-keys.js';
 import { createTokenVerifier, type TokenVerifier, type VerifiedToken } from './auth/jwt.js';
 import { TicketStore } from './auth/tickets.js';
 import { UserEmitter } from './emitter.js';
+import { boundedEngine, DEFAULT_ENGINE_TIMEOUT_MS } from './engine/bounded.js';
 import type { Engine } from './engine/engine.js';
 import { MemoryEngine } from './engine/memory.js';
+import { EngineUnavailableError } from './errors.js';
 import { type DispatchContext, handleRequest } from './http/dispatch.js';
+import { InFlightRequests } from './http/in-flight.js';
+import { MetricsEndpoint } from './http/metrics-endpoint.js';
 import { GatewayMetrics } from './metrics.js';
 import {
   DEFAULT_DRAIN_TIMEOUT_MS,
@@ -22,7 +26,7 @@ import {
   type Limits,
 } from './options.js';
 import { Publisher } from './publisher.js';
-import { drainConnections } from './shutdown.js';
+import { DEFAULT_DRAIN, drainConnections } from './shutdown.js';
 import { WebhookUpstream } from './upstream/webhook.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
@@ -44,6 +48,8 @@ export interface GatewayStats {
 export class Gateway {
   readonly metrics = new GatewayMetrics();
   readonly engine: Engine;
+  /** `engine` with every call bounded in time (engine/bounded.ts): what the gateway uses. */
+  private readonly bounded: Engine;
   private readonly log: Logger;
   private readonly limits: Limits;
   private readonly manager: ConnectionManager;
@@ -56,6 +62,10 @@ export class Gateway {
   private readonly ownsEngine: boolean;
   private readonly frameContext: FrameContext;
   private readonly httpContext: DispatchContext;
+  private readonly inFlight = new InFlightRequests();
+  private readonly metricsEndpoint: MetricsEndpoint;
+  /** The separate metrics port's address once listening (`GatewayOptions.metrics.port`). */
+  metricsAddress: AddressInfo | undefined;
   private draining = false;
   private closing: Promise<void> | undefined;
   private connectionSeq = 0;
@@ -67,25 +77,36 @@ export class Gateway {
     this.engine =
       options.engine ?? new MemoryEngine({ history: { ...DEFAULT_HISTORY, ...options.history } });
     const engine = this.engine;
+    this.bounded = boundedEngine(engine, options.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS);
     if (engine.historyMemory) {
       const read = engine.historyMemory.bind(engine);
       this.metrics.watchHistoryMemory(read);
     }
-    this.tickets = new TicketStore(options.auth.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS);
+    this.tickets = new TicketStore(
+      this.bounded.shared,
+      options.auth.ticketTtlMs ?? DEFAULT_TICKET_TTL_MS,
+    );
     this.verifier = createTokenVerifier(options.auth.jwt);
     // Surfaced by listen(); keep an early failure from being an unhandled rejection meanwhile.
     this.verifier.catch(() => {});
     const tokens = () => this.verifier;
     const isDraining = () => this.draining;
-    this.publisher = new Publisher(this.engine, this.metrics, this.limits.maxEventBytes);
+    this.publisher = new Publisher(
+      this.bounded,
+      this.metrics,
+      this.limits.maxEventBytes,
+      this.limits.maxJsonDepth,
+    );
     this.manager = new ConnectionManager(
-      this.engine,
+      this.bounded,
       this.metrics,
       this.log,
       this.limits.maxConnectionsPerUser,
       this.limits.maxBufferedBytes,
       this.limits.slowConsumerTimeoutMs,
       this.limits.coalesceWindowMs,
+      this.limits.slowConsumerGraceMs,
+      options.connectionLeaseMs,
     );
     this.heartbeat = new Heartbeat(() => this.manager.allConnections(), this.log);
     if (options.upstream && options.onMessage) {
@@ -99,9 +120,12 @@ export class Gateway {
       tokens,
       onMessage: options.onMessage ?? upstream?.onMessage,
       maxProtocolErrors: this.limits.maxProtocolErrors,
+      maxJsonDepth: this.limits.maxJsonDepth,
       onExpired: (conn) => this.expire(conn),
     };
+    this.metricsEndpoint = new MetricsEndpoint(this.metrics, options.metrics);
     this.httpContext = {
+      metricsEndpoint: this.metricsEndpoint,
       apiKeys: new ApiKeys(options.auth.apiKeys),
       tokens,
       tickets: this.tickets,
@@ -109,7 +133,8 @@ export class Gateway {
       metrics: this.metrics,
       maxBodyBytes: this.limits.maxBodyBytes,
       maxBatchSize: this.limits.maxBatchSize,
-      isReady: async () => !this.draining && (await this.engine.ready().catch(() => false)),
+      maxJsonDepth: this.limits.maxJsonDepth,
+      isReady: async () => !this.draining && (await this.bounded.ready()),
       log: this.log,
       isDraining,
       fallback: options.fallbackHttpHandler,
@@ -124,7 +149,23 @@ export class Gateway {
       isDraining,
       onConnection: (ws, verified, resume) => this.connected(ws, verified, resume),
     });
-    this.server = createServer((req, res) => void handleRequest(req, res, this.httpContext));
+    this.server = createServer(
+      {
+        headersTimeout: this.limits.headersTimeoutMs,
+        requestTimeout: this.limits.requestTimeoutMs,
+        // Node checks those timeouts only this often (30 s by default).
+        connectionsCheckingInterval: Math.max(
+          50,
+          Math.min(this.limits.headersTimeoutMs, this.limits.requestTimeoutMs) / 4,
+        ),
+      },
+      (req, res) => {
+        this.inFlight.track(req, res);
+        // While draining, a keep-alive client is told to take its next request elsewhere.
+        if (this.draining) res.setHeader('connection', 'close');
+        void handleRequest(req, res, this.httpContext);
+      },
+    );
     this.server.on('upgrade', (req, socket, head) => void this.upgrades.handle(req, socket, head));
   }
 
@@ -146,18 +187,27 @@ export class Gateway {
         resolve();
       });
     });
+    this.metricsAddress = await this.metricsEndpoint.listen(host);
     this.heartbeat.start(this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+    this.manager.leases.start();
     const address = this.server.address() as AddressInfo;
     this.log.info(
-      { port: address.port, host: address.address, engine: this.engine.name },
+      {
+        port: address.port,
+        host: address.address,
+        engine: this.engine.name,
+        ...(this.metricsAddress && { metricsPort: this.metricsAddress.port }),
+      },
       'listening',
     );
     return address;
   }
 
   /**
-   * Stops accepting (new upgrades and publishes get 503), closes every connection with 1001 so
-   * clients resume elsewhere, waits for them up to the drain timeout, then releases everything.
+   * Drains (SPEC §8): /readyz answers 503 at once and new upgrades and publishes get 503 while
+   * the listener stays open (a load balancer moves traffic; a reconnecting client is refused, not
+   * reset); connections are closed with 1012 in batches over the drain window; publishes in
+   * flight finish; then the listener closes and everything is released.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -166,17 +216,21 @@ export class Gateway {
 
   private async shutdown(): Promise<void> {
     this.draining = true;
+    this.log.info({ connections: this.manager.connections }, 'draining');
     this.heartbeat.stop();
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const timeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     this.manager.sendAllHeld();
-    await drainConnections(
-      this.manager.allConnections(),
-      this.metrics,
-      this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
-    );
+    await drainConnections(this.manager.allConnections(), this.metrics, {
+      windowMs: this.options.drainWindowMs ?? DEFAULT_DRAIN.windowMs,
+      batchIntervalMs: this.options.drainBatchIntervalMs ?? DEFAULT_DRAIN.batchIntervalMs,
+      timeoutMs,
+    });
+    await this.inFlight.idle(timeoutMs);
+    this.manager.leases.stop();
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await serverClosed;
-    this.tickets.close();
+    await this.metricsEndpoint.close();
     if (this.ownsEngine) await this.engine.close();
     this.log.info('closed');
   }
@@ -195,8 +249,10 @@ export class Gateway {
     listen(conn, this.socketListeners);
     conn.armExpiry(this.frameContext.onExpired);
     this.manager.attach(conn, resume).catch((error: unknown) => {
-      this.log.error({ err: error, connectionId: id }, 'attach failed');
-      conn.close(CloseCode.InternalError, 'internal error');
+      // The engine could not be reached: the client reconnects (with backoff) and resumes.
+      const unavailable = error instanceof EngineUnavailableError;
+      this.log[unavailable ? 'warn' : 'error']({ err: error, connectionId: id }, 'attach failed');
+      conn.close(CloseCode.InternalError, unavailable ? 'engine unavailable' : 'internal error');
     });
   }
 
@@ -209,8 +265,11 @@ export class Gateway {
     error: (conn, error) => {
       this.log.info({ err: error, connectionId: conn.id }, 'socket error');
       const code = (error as { code?: string }).code;
-      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH')
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && !conn.closed) {
+        // ws closes the connection itself.
+        conn.closed = true;
         this.metrics.closes.inc({ code: CloseCode.MessageTooBig });
+      }
     },
     close: (conn) => {
       conn.closed = true;
@@ -220,8 +279,8 @@ export class Gateway {
   });
 
   private expire(conn: Connection): void {
-    this.metrics.closes.inc({ code: CloseCode.CredentialsExpired });
-    conn.close(CloseCode.CredentialsExpired, 'credentials expired');
+    if (conn.close(CloseCode.CredentialsExpired, 'credentials expired'))
+      this.metrics.closes.inc({ code: CloseCode.CredentialsExpired });
   }
 }
 

@@ -18,8 +18,15 @@ export type {
 } from './engine/engine.js';
 export { MemoryEngine, type MemoryEngineOptions } from './engine/memory.js';
 export { RedisEngine, type RedisEngineOptions } from './engine/redis.js';
-export { ConfigError, MessageError, PublishError, WebhookSignatureError } from './errors.js';
+export {
+  ConfigError,
+  EngineUnavailableError,
+  MessageError,
+  PublishError,
+  WebhookSignatureError,
+} from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
+export type { MetricsOptions } from './http/metrics-endpoint.js';
 export {
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,

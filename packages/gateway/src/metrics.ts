@@ -53,6 +53,10 @@ export class GatewayMetrics {
     'Errors answered to clients (error frames, HTTP errors, rejected upgrades), by code',
     ['code'],
   );
+  readonly aborted = this.counter(
+    'agentwire_requests_aborted_total',
+    'HTTP requests whose client went away (or timed out) before the body was complete',
+  );
   readonly closes = this.counter(
     'agentwire_closes_total',
     'Connections closed by the server, by close code',

@@ -1,6 +1,8 @@
+import { DEFAULT_MAX_JSON_DEPTH } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { JwtOptions } from './auth/jwt.js';
 import type { Engine, HistoryLimits } from './engine/engine.js';
+import type { MetricsOptions } from './http/metrics-endpoint.js';
 import type { WebhookOptions } from './upstream/webhook.js';
 
 /** What an upstream `message` frame handler receives. */
@@ -15,7 +17,10 @@ export interface UpstreamMessage {
 export type MessageHandler = (message: UpstreamMessage) => unknown;
 
 export interface Limits {
-  /** Connections one user may hold on this process; a further one is closed with 4009. */
+  /**
+   * Connections one user may hold over every gateway process of the deployment (counted through
+   * the engine: Redis with leases); a further one is closed with 4009.
+   */
   maxConnectionsPerUser: number;
   /** Largest inbound WebSocket message; larger ones close the connection with 1009. */
   maxFrameBytes: number;
@@ -30,6 +35,11 @@ export interface Limits {
    * up from history once its socket has sent them (or gets `resync` when history moved past it).
    */
   maxBufferedBytes: number;
+  /**
+   * How long a slow consumer has, after its 4008, to read up to the close frame (what the kernel
+   * already holds comes first) before it is terminated, ms.
+   */
+  slowConsumerGraceMs: number;
   /** How long a connection may stay behind with a socket that does not drain before 4008, ms. */
   slowConsumerTimeoutMs: number;
   /**
@@ -42,6 +52,12 @@ export interface Limits {
   ratePerSecond: number;
   /** Protocol errors a connection may make before it is closed with 4400. */
   maxProtocolErrors: number;
+  /** Deepest nesting of objects/arrays in a publish body or client frame; deeper is a 400. */
+  maxJsonDepth: number;
+  /** Longest time to receive a request's headers, ms (Node's `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** Longest time to receive a whole request, body included, ms; slower ones get 408. */
+  requestTimeoutMs: number;
 }
 
 export interface GatewayOptions {
@@ -60,8 +76,30 @@ export interface GatewayOptions {
   limits?: Partial<Limits>;
   /** Protocol ping interval; a peer that misses one ping is terminated at the next. */
   heartbeatMs?: number;
-  /** How long close() waits for connections to close before terminating them. */
+  /**
+   * Bound on every engine call, ms: an engine that has not answered by then (stalled or
+   * unreachable Redis) makes publishes answer 503 `unavailable` and /readyz 503.
+   */
+  engineTimeoutMs?: number;
+  /**
+   * Lease of a connection in the cluster-wide per-user count, ms, renewed every third of it:
+   * after a node dies, its connections stop counting within this time.
+   */
+  connectionLeaseMs?: number;
+  /**
+   * close() (and SIGTERM) closes connections with 1012 in batches spread over this window, ms
+   * (default 5000; 0 closes them all at once).
+   */
+  drainWindowMs?: number;
+  /** Time between two drain batches, ms (default 250); each batch is jittered within it. */
+  drainBatchIntervalMs?: number;
+  /**
+   * After the last drain batch: how long close() waits for closing handshakes and for publishes
+   * in flight before terminating them.
+   */
   drainTimeoutMs?: number;
+  /** Where `/metrics` is served (its own port?) and whether it needs a bearer token. */
+  metrics?: MetricsOptions;
   logger?: Logger;
   onMessage?: MessageHandler;
   /** Deliver upstream messages to the application over signed webhooks (instead of onMessage). */
@@ -82,11 +120,15 @@ export const DEFAULT_LIMITS: Limits = {
   maxEventBytes: 64 * 1024,
   maxBatchSize: 500,
   maxBufferedBytes: 4 * 1024 * 1024,
+  slowConsumerGraceMs: 5000,
   slowConsumerTimeoutMs: 30_000,
   coalesceWindowMs: 16,
   rateBurst: 100,
   ratePerSecond: 50,
   maxProtocolErrors: 10,
+  maxJsonDepth: DEFAULT_MAX_JSON_DEPTH,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 };
 
 export const DEFAULT_HEARTBEAT_MS = 30_000;

@@ -4,6 +4,7 @@ import {
   ErrorCode,
   type EventData,
   type EventInput,
+  nestingError,
   type PublishResult,
   type ValidationError,
   validateEvent,
@@ -35,6 +36,7 @@ export class Publisher {
     private readonly engine: Engine,
     private readonly metrics: GatewayMetrics,
     private readonly maxEventBytes: number,
+    private readonly maxJsonDepth: number,
   ) {}
 
   /** Returns the validation error instead of throwing, for batch handling. */
@@ -42,6 +44,9 @@ export class Publisher {
     const userError = validateUserId(userId, prefix ? `${prefix}.userId` : 'userId');
     if (userError) return userError;
     const eventField = prefix ? `${prefix}.event` : 'event';
+    // Before anything recursive (the schema check, JSON.stringify) sees the event.
+    const tooDeep = nestingError(input, this.maxJsonDepth, eventField);
+    if (tooDeep) return tooDeep;
     const result = validateEvent(input, eventField);
     if (!result.ok) return result.error;
     const fresh = result.value.id === undefined;
@@ -90,7 +95,7 @@ export class Publisher {
   private accepted(result: AppendResult, id: string): PublishResult {
     if (result.duplicate) this.metrics.duplicates.inc();
     else this.metrics.publishes.inc();
-    return { seq: result.seq, id };
+    return { seq: result.seq, epoch: result.epoch, id };
   }
 }
 

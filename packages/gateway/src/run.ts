@@ -16,7 +16,7 @@ export function printDevCredentials(config: GatewayConfig, url: string): void {
       `  gateway:             ${url}`,
       `  AGENTWIRE_JWT_SECRET=${config.devCredentials.jwtSecret}`,
       `  AGENTWIRE_API_KEYS=${config.devCredentials.apiKey}`,
-      `  publish: curl -H 'authorization: Bearer ${config.devCredentials.apiKey}' \\`,
+      `  publish: curl -H 'authorization: Bearer ${config.devCredentials.apiKey}' -H 'content-type: application/json' \\`,
       `    -d '{"userId":"alice","event":{"type":"agent_started","runId":"r1","data":{"agent":"demo"}}}' ${url}/v1/publish`,
       '',
     ].join('\n'),
@@ -48,6 +48,10 @@ export async function runFromConfig(
     engine = new RedisEngine({
       url: config.engine.url,
       history: { ...DEFAULT_HISTORY, ...config.options.history },
+      // Redis's own bound sits inside the gateway's, so a slow command fails there first.
+      ...(config.options.engineTimeoutMs !== undefined && {
+        timeoutMs: Math.max(25, Math.floor(config.options.engineTimeoutMs * 0.75)),
+      }),
       ...(config.engine.prefix !== undefined && { prefix: config.engine.prefix }),
     });
   }

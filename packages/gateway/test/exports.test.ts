@@ -8,6 +8,7 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'ConfigError',
     'DEFAULT_HISTORY',
     'DEFAULT_LIMITS',
+    'EngineUnavailableError',
     'Gateway',
     'MemoryEngine',
     'MessageError',

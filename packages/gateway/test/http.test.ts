@@ -94,7 +94,8 @@ describe('HTTP API', () => {
     const a = await publishHttp(gw, body);
     const b = await publishHttp(gw, body);
     assert.deepEqual(a.body, b.body);
-    assert.deepEqual(a.body, { seq: 1, id: 'evt_http_1' });
+    assert.deepEqual(a.body, { seq: 1, epoch: a.body.epoch, id: 'evt_http_1' });
+    assert.equal(typeof a.body.epoch, 'string');
   });
 
   it('serves health, readiness and Prometheus metrics', async () => {
@@ -129,5 +130,33 @@ describe('HTTP API', () => {
     assert.equal(wrong.status, 405);
     assert.equal(wrong.headers.get('allow'), 'POST');
     assert.equal((await fetch(`${gw.url}/ws`)).status, 426);
+  });
+});
+
+describe('GET /metrics options', () => {
+  it('serves /metrics on a port of its own when configured; the gateway port answers 404 for it', async (t) => {
+    const gw = await startGateway({ metrics: { port: 0 } });
+    t.after(() => gw.close());
+    const address = gw.gateway.metricsAddress;
+    assert.ok(address && address.port !== gw.port);
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 404);
+    const res = await fetch(`http://127.0.0.1:${address.port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^# TYPE agentwire_connections /m);
+    assert.equal((await fetch(`http://127.0.0.1:${address.port}/v1/publish`)).status, 404);
+  });
+
+  it('requires the bearer token when one is configured', async (t) => {
+    const token = 'metrics-token-0123456789';
+    const gw = await startGateway({ metrics: { token } });
+    t.after(() => gw.close());
+    assert.equal((await fetch(`${gw.url}/metrics`)).status, 401);
+    const wrong = await fetch(`${gw.url}/metrics`, { headers: { authorization: 'Bearer nope' } });
+    assert.equal(wrong.status, 401);
+    const right = await fetch(`${gw.url}/metrics`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(right.status, 200);
+    assert.match(await right.text(), /^# TYPE agentwire_connections /m);
   });
 });

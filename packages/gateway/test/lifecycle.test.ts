@@ -9,13 +9,13 @@ import { connectUser, openClient } from './helpers/harness.js';
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 describe('lifecycle', () => {
-  it('close() closes connections with 1001, refuses new upgrades and publishes meanwhile', async () => {
+  it('close() closes connections with 1012, refuses new upgrades and publishes meanwhile', async () => {
     const gw = await startGateway({ drainTimeoutMs: 2000 });
     const a = await connectUser(gw, 'a');
     const b = await connectUser(gw, 'b');
     const closing = gw.close();
-    assert.equal(await a.closed, CloseCode.GoingAway);
-    assert.equal(await b.closed, CloseCode.GoingAway);
+    assert.equal(await a.closed, CloseCode.ServiceRestart);
+    assert.equal(await b.closed, CloseCode.ServiceRestart);
     await closing;
     const late = openClient(gw.wsUrl, { token: await mintToken('c') });
     await assert.rejects(late.opened);
@@ -63,7 +63,7 @@ describe('lifecycle', () => {
     );
     assert.ok(child.pid);
     process.kill(child.pid, 'SIGTERM');
-    assert.equal(await c.closed, CloseCode.GoingAway);
+    assert.equal(await c.closed, CloseCode.ServiceRestart);
     assert.equal(await exited, 0);
     assert.doesNotMatch(out, /x{40}/, 'the secret is never logged');
   });

@@ -108,7 +108,7 @@ describe('write batch', () => {
     const user = gw.gateway.forUser('drain-user');
     for (let i = 0; i < 5; i++) void user.publish(thinking(`d${i}`));
     const closing = gw.close(); // in the same job as the publishes
-    assert.equal(await client.closed, CloseCode.GoingAway);
+    assert.equal(await client.closed, CloseCode.ServiceRestart);
     await closing;
     assert.deepEqual(
       client.events().map((e) => e.seq),

@@ -49,6 +49,8 @@ export const ErrorCode = {
   UnknownType: 'unknown_type',
   /** Body or frame is larger than the configured maximum. */
   TooLarge: 'too_large',
+  /** The request body is not sent as `Content-Type: application/json`. */
+  UnsupportedMediaType: 'unsupported_media_type',
   /** Missing, malformed, badly signed or expired credentials. */
   Unauthorized: 'unauthorized',
   /** The Origin is not on the allow-list. */
@@ -69,7 +71,11 @@ export const ErrorCode = {
   NotFound: 'not_found',
   /** The method is not allowed on this route. */
   MethodNotAllowed: 'method_not_allowed',
-  /** The gateway is draining and accepts no new work. */
+  /**
+   * The gateway is draining, or its engine (e.g. Redis) did not answer in time: try again
+   * (another node, or shortly). A publish answered so may have been accepted: retry it with the
+   * same event id.
+   */
   Unavailable: 'unavailable',
   /** Unexpected server fault; details are in the server's log. */
   Internal: 'internal',

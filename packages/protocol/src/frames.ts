@@ -95,6 +95,8 @@ export interface PublishRequest {
 }
 export interface PublishResult {
   seq: number;
+  /** The stream's epoch `seq` belongs to: a seq means nothing without it (see `resync`). */
+  epoch: string;
   id: string;
 }
 export interface BatchPublishRequest {

@@ -7,6 +7,7 @@ export {
   SUBPROTOCOL,
 } from './codes.js';
 export { expandDeltas } from './deltas.js';
+export { DEFAULT_MAX_JSON_DEPTH, nestingError } from './depth.js';
 export {
   type AgentEvent,
   BUILTIN_EVENT_TYPES,
@@ -53,6 +54,7 @@ export {
   writeResumeQuery,
 } from './resume.js';
 export {
+  isRfc3339,
   parseClientFrame,
   type Validated,
   type ValidationError,

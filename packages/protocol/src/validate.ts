@@ -21,14 +21,34 @@ export interface ValidationError {
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: ValidationError };
 
 const ENVELOPE_FIELDS = new Set(Object.keys(EventEnvelopeSchema.properties));
-// RFC 3339 timestamp, as produced by Date#toISOString (offsets allowed).
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339 date-time, as produced by Date#toISOString (offsets allowed; `T` and `Z` upper case).
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Whether `value` is an RFC 3339 date-time whose every part is in range (no month 13, hour 99). */
+export function isRfc3339(value: string): boolean {
+  const m = TIMESTAMP.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as number[];
+  const daysInMonth = new Date(Date.UTC(year as number, month as number, 0)).getUTCDate();
+  return (
+    (month as number) >= 1 &&
+    (month as number) <= 12 &&
+    (day as number) >= 1 &&
+    (day as number) <= daysInMonth &&
+    (hour as number) <= 23 &&
+    (minute as number) <= 59 &&
+    // 60: a leap second, which RFC 3339 allows.
+    (second as number) <= 60 &&
+    (m[7] === undefined || (Number(m[7]) <= 23 && Number(m[8]) <= 59))
+  );
+}
 
 // TypeBox checks a `format` against its process-wide FormatRegistry, and a format nobody
 // registered fails every value: the envelope's `ts` (format `date-time`) would refuse every
 // timestamp. Register it with the check below unless the application registered its own.
 if (!FormatRegistry.Has('date-time')) {
-  FormatRegistry.Set('date-time', (value) => TIMESTAMP.test(value));
+  FormatRegistry.Set('date-time', isRfc3339);
 }
 
 // Checkers are compiled on first use: importing the protocol for its types and constants (as the
@@ -87,7 +107,7 @@ export function validateEvent(input: unknown, prefix = 'event'): Validated<Event
     if (!ENVELOPE_FIELDS.has(key)) return invalid(`${prefix}.${key}`, 'unknown field');
   }
   // Before the schema, so that a bad timestamp gets this message rather than the format's.
-  if (input.ts !== undefined && (typeof input.ts !== 'string' || !TIMESTAMP.test(input.ts))) {
+  if (input.ts !== undefined && (typeof input.ts !== 'string' || !isRfc3339(input.ts))) {
     return invalid(
       `${prefix}.ts`,
       'must be an RFC 3339 timestamp such as 2026-11-22T10:00:00.123Z',

@@ -2,9 +2,10 @@ import { createGateway, type Gateway, type GatewayOptions } from '@agentwire/gat
 import { SignJWT } from 'jose';
 import { pino } from 'pino';
 
-/** The HS256 secret and publish API key of every test gateway. */
-export const TEST_SECRET = 'agentwire-test-secret-at-least-32-bytes-long';
-export const TEST_API_KEY = 'agentwire-test-api-key';
+import { TEST_API_KEY, TEST_SECRET } from './credentials.js';
+
+export { TEST_API_KEY, TEST_SECRET };
+
 const secretKey = new TextEncoder().encode(TEST_SECRET);
 
 export interface TestGateway {
@@ -23,6 +24,8 @@ export async function startGateway(overrides: Partial<GatewayOptions> = {}): Pro
     auth: { jwt: { secret: TEST_SECRET }, apiKeys: [TEST_API_KEY] },
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     drainTimeoutMs: 500,
+    // Close every connection at once: a test's gateway has no herd to spread.
+    drainWindowMs: 0,
     ...overrides,
   });
   const { port } = await gateway.listen(0, '127.0.0.1');
@@ -76,4 +79,5 @@ export async function waitFor(
 }
 
 export { ensureDebian } from './debian.js';
+export { type GatewayProcess, startGatewayProcess } from './process.js';
 export { REDIS_SERVER, startRedis, type TestRedis } from './redis.js';

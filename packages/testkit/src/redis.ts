@@ -10,6 +10,16 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 export interface TestRedis {
   url: string;
   port: number;
+  /** The running server's PID. */
+  readonly pid: number;
+  /** SIGSTOP: the server keeps its connections but answers nothing (a stalled Redis). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
+  /** SIGKILL: the server is gone; its data too (no persistence). */
+  kill(): Promise<void>;
+  /** Starts the server again, empty, on the same port (after `kill`, or kills it first). */
+  restart(): Promise<void>;
   /** Ends the server this call started (by its PID) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -37,13 +47,53 @@ async function accepts(port: number): Promise<boolean> {
 
 /**
  * Starts a private redis-server on 127.0.0.1 (no persistence, its own directory), installing
- * Debian's redis-server first when it is missing and we are root.
+ * Debian's redis-server first when it is missing and we are root. Every signal goes to the PID
+ * this call started, never to a process found by name.
  */
 export async function startRedis(): Promise<TestRedis> {
   const missing = ensureDebian(REDIS_SERVER, ['redis-server']);
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), 'agentwire-redis-'));
   const port = await freePort();
+  let server = await spawnRedis(port, dir);
+  const signal = (name: NodeJS.Signals) => {
+    if (server.child.exitCode === null && server.child.pid !== undefined)
+      process.kill(server.child.pid, name);
+  };
+  const kill = async () => {
+    if (server.child.exitCode === null && server.child.signalCode === null) {
+      signal('SIGKILL');
+      await server.exited;
+    }
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    get pid() {
+      return server.child.pid as number;
+    },
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
+    kill,
+    async restart() {
+      await kill();
+      server = await spawnRedis(port, dir);
+    },
+    async stop() {
+      if (server.child.exitCode === null && server.child.signalCode === null) {
+        signal('SIGCONT');
+        signal('SIGTERM');
+        await server.exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnRedis(
+  port: number,
+  dir: string,
+): Promise<{ child: ChildProcess; exited: Promise<void> }> {
   const child: ChildProcess = spawn(
     REDIS_SERVER,
     [
@@ -69,15 +119,5 @@ export async function startRedis(): Promise<TestRedis> {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    async stop() {
-      if (child.exitCode === null && child.pid !== undefined) {
-        process.kill(child.pid, 'SIGTERM');
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { child, exited };
 }

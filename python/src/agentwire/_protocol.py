@@ -178,6 +178,7 @@ PROTOCOL: Final[dict[str, Any]] = {
         "InvalidField": "invalid_field",
         "UnknownType": "unknown_type",
         "TooLarge": "too_large",
+        "UnsupportedMediaType": "unsupported_media_type",
         "Unauthorized": "unauthorized",
         "OriginNotAllowed": "origin_not_allowed",
         "SubjectMismatch": "subject_mismatch",

@@ -1,57 +1,47 @@
-import { randomBytes } from 'node:crypto';
-import { AuthError } from '../errors.js';
+import { createHash, randomBytes } from 'node:crypto';
+import type { SharedState } from '../engine/engine.js';
+import { AuthError, TooManyTicketsError } from '../errors.js';
 import type { VerifiedToken } from './jwt.js';
-
-interface Ticket extends VerifiedToken {
-  ticketExpiresAt: number;
-}
 
 /**
  * Single-use, short-lived tickets for clients that cannot set headers on a WebSocket (browsers):
  * the long-lived JWT goes in an Authorization header to POST /v1/tickets, and only the ticket
  * appears in the /ws URL. The connection inherits the JWT's expiry, not the ticket's.
+ *
+ * Tickets are kept through the engine's shared state, so a ticket issued by one gateway process
+ * is redeemed on any (no sticky sessions) and only once over all of them. The store holds a hash
+ * of the ticket, never the ticket itself.
  */
 export class TicketStore {
-  private readonly tickets = new Map<string, Ticket>();
-  private readonly timer: NodeJS.Timeout;
-
   constructor(
+    private readonly shared: SharedState,
     private readonly ttlMs: number,
-    private readonly maxOutstanding = 100_000,
     private readonly now: () => number = Date.now,
-  ) {
-    this.timer = setInterval(() => this.sweep(), Math.max(1000, ttlMs));
-    this.timer.unref();
-  }
+  ) {}
 
-  issue(token: VerifiedToken): { ticket: string; expiresAt: number } {
-    if (this.tickets.size >= this.maxOutstanding) this.sweep();
-    if (this.tickets.size >= this.maxOutstanding)
-      throw new AuthError('too many outstanding tickets');
+  async issue(token: VerifiedToken): Promise<{ ticket: string; expiresAt: number }> {
     const ticket = randomBytes(24).toString('base64url');
-    const ticketExpiresAt = Math.min(this.now() + this.ttlMs, token.expiresAt);
-    this.tickets.set(ticket, { ...token, ticketExpiresAt });
-    return { ticket, expiresAt: ticketExpiresAt };
+    const expiresAt = Math.min(this.now() + this.ttlMs, token.expiresAt);
+    const value = JSON.stringify({ userId: token.userId, expiresAt: token.expiresAt });
+    try {
+      await this.shared.putTicket(keyOf(ticket), value, Math.max(1, expiresAt - this.now()));
+    } catch (error) {
+      if (error instanceof TooManyTicketsError) throw new AuthError('too many outstanding tickets');
+      throw error;
+    }
+    return { ticket, expiresAt };
   }
 
   /** Consumes a ticket: valid once, before its expiry. */
-  redeem(ticket: string): VerifiedToken {
-    const entry = this.tickets.get(ticket);
-    if (!entry) throw new AuthError('ticket is unknown or already used');
-    this.tickets.delete(ticket);
-    if (entry.ticketExpiresAt <= this.now()) throw new AuthError('ticket expired');
+  async redeem(ticket: string): Promise<VerifiedToken> {
+    const value = await this.shared.takeTicket(keyOf(ticket));
+    if (value === undefined) throw new AuthError('ticket is unknown or already used, or expired');
+    const entry = JSON.parse(value) as VerifiedToken;
+    if (entry.expiresAt <= this.now()) throw new AuthError('ticket expired');
     return { userId: entry.userId, expiresAt: entry.expiresAt };
   }
+}
 
-  private sweep(): void {
-    const now = this.now();
-    for (const [ticket, entry] of this.tickets) {
-      if (entry.ticketExpiresAt <= now) this.tickets.delete(ticket);
-    }
-  }
-
-  close(): void {
-    clearInterval(this.timer);
-    this.tickets.clear();
-  }
+function keyOf(ticket: string): string {
+  return createHash('sha256').update(ticket).digest('base64url');
 }

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type JwtOptions, MIN_SECRET_BYTES } from '../auth/jwt.js';
+import { DEFAULT_ENGINE_TIMEOUT_MS } from '../engine/bounded.js';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
+import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
+import { DEFAULT_DRAIN } from '../shutdown.js';
+import { DEFAULT_CONNECTION_LEASE_MS } from '../ws/leases.js';
 import { upstreamConfig } from './upstream.js';
 
 export type Profile = 'default' | 'demo';
@@ -59,6 +62,21 @@ const SETTINGS = {
   engine: { env: 'AGENTWIRE_ENGINE', flag: 'engine' },
   redisUrl: { env: 'AGENTWIRE_REDIS_URL' },
   redisPrefix: { env: 'AGENTWIRE_REDIS_PREFIX', flag: 'redis-prefix' },
+  engineTimeoutMs: { env: 'AGENTWIRE_ENGINE_TIMEOUT_MS', flag: 'engine-timeout-ms' },
+  connectionLeaseMs: { env: 'AGENTWIRE_CONNECTION_LEASE_MS', flag: 'connection-lease-ms' },
+  maxJsonDepth: { env: 'AGENTWIRE_MAX_JSON_DEPTH', flag: 'max-json-depth' },
+  headersTimeoutMs: { env: 'AGENTWIRE_HEADERS_TIMEOUT_MS', flag: 'headers-timeout-ms' },
+  requestTimeoutMs: { env: 'AGENTWIRE_REQUEST_TIMEOUT_MS', flag: 'request-timeout-ms' },
+  drainWindowMs: { env: 'AGENTWIRE_DRAIN_WINDOW_MS', flag: 'drain-window-ms' },
+  drainBatchIntervalMs: {
+    env: 'AGENTWIRE_DRAIN_BATCH_INTERVAL_MS',
+    flag: 'drain-batch-interval-ms',
+  },
+  drainTimeoutMs: { env: 'AGENTWIRE_DRAIN_TIMEOUT_MS', flag: 'drain-timeout-ms' },
+  slowConsumerGraceMs: { env: 'AGENTWIRE_SLOW_CONSUMER_GRACE_MS', flag: 'slow-consumer-grace-ms' },
+  metricsPort: { env: 'AGENTWIRE_METRICS_PORT', flag: 'metrics-port' },
+  metricsHost: { env: 'AGENTWIRE_METRICS_HOST', flag: 'metrics-host' },
+  metricsToken: { env: 'AGENTWIRE_METRICS_TOKEN' },
   upstreamUrl: { env: 'AGENTWIRE_UPSTREAM_URL', flag: 'upstream-url' },
   upstreamSecret: { env: 'AGENTWIRE_UPSTREAM_SECRET' },
   upstreamSecretFile: { env: 'AGENTWIRE_UPSTREAM_SECRET_FILE', flag: 'upstream-secret-file' },
@@ -78,10 +96,15 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--jwt-audience A] [--allowed-origins a,b] [--history-max-events N] [--history-max-age-ms N]
   [--max-connections-per-user N] [--max-frame-bytes N] [--heartbeat-ms N] [--ticket-ttl-ms N]
   [--coalesce-ms N] [--slow-consumer-timeout-ms N] [--engine memory|redis] [--redis-prefix P]
+  [--engine-timeout-ms N] [--connection-lease-ms N]
+  [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N] [--drain-window-ms N]
+  [--drain-batch-interval-ms N] [--drain-timeout-ms N] [--slow-consumer-grace-ms N]
+  [--metrics-port N] [--metrics-host H]
   [--upstream-url URL] [--upstream-secret-file F] [--upstream-timeout-ms N] [--upstream-retries N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
-AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_UPSTREAM_SECRET
-(or a file named by AGENTWIRE_UPSTREAM_SECRET_FILE). Every flag has an AGENTWIRE_* variable too.`;
+AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_METRICS_TOKEN,
+AGENTWIRE_UPSTREAM_SECRET (or a file named by AGENTWIRE_UPSTREAM_SECRET_FILE). Every flag has an
+AGENTWIRE_* variable too.`;
 
 /** Reads flags > env vars > config file > defaults, and validates everything at once. */
 export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {}): GatewayConfig {
@@ -245,6 +268,21 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       );
     }
   }
+  const metricsPort =
+    raw('metricsPort') === undefined ? undefined : int('metricsPort', 0, 65535, 0);
+  const metricsHost = str('metricsHost');
+  const metricsToken = str('metricsToken');
+  if (metricsToken !== undefined && Buffer.byteLength(metricsToken) < 16) {
+    problems.push(`${raw('metricsToken')?.from}: must be at least 16 bytes`);
+  }
+  if (metricsHost !== undefined && metricsPort === undefined) {
+    problems.push(`${raw('metricsHost')?.from}: needs AGENTWIRE_METRICS_PORT (a port of its own)`);
+  }
+  const metrics = {
+    ...(metricsPort !== undefined && { port: metricsPort }),
+    ...(metricsHost !== undefined && { host: metricsHost }),
+    ...(metricsToken !== undefined && { token: metricsToken }),
+  };
   const upstream = upstreamConfig(str, int, raw, problems);
   const config: GatewayConfig = {
     profile,
@@ -266,6 +304,15 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       limits: {
         maxConnectionsPerUser: int('maxConnectionsPerUser', 1, 10_000, 16),
         maxFrameBytes: int('maxFrameBytes', 1024, 16 * 1024 * 1024, 64 * 1024),
+        maxJsonDepth: int('maxJsonDepth', 2, 10_000, DEFAULT_LIMITS.maxJsonDepth),
+        headersTimeoutMs: int('headersTimeoutMs', 100, 600_000, DEFAULT_LIMITS.headersTimeoutMs),
+        requestTimeoutMs: int('requestTimeoutMs', 100, 3_600_000, DEFAULT_LIMITS.requestTimeoutMs),
+        slowConsumerGraceMs: int(
+          'slowConsumerGraceMs',
+          0,
+          600_000,
+          DEFAULT_LIMITS.slowConsumerGraceMs,
+        ),
         coalesceWindowMs: int('coalesceMs', 0, 1000, DEFAULT_LIMITS.coalesceWindowMs),
         slowConsumerTimeoutMs: int(
           'slowConsumerTimeoutMs',
@@ -275,6 +322,12 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
         ),
       },
       heartbeatMs: int('heartbeatMs', 1000, 3_600_000, 30_000),
+      ...(Object.keys(metrics).length > 0 && { metrics }),
+      engineTimeoutMs: int('engineTimeoutMs', 50, 60_000, DEFAULT_ENGINE_TIMEOUT_MS),
+      drainWindowMs: int('drainWindowMs', 0, 600_000, DEFAULT_DRAIN.windowMs),
+      drainBatchIntervalMs: int('drainBatchIntervalMs', 1, 60_000, DEFAULT_DRAIN.batchIntervalMs),
+      drainTimeoutMs: int('drainTimeoutMs', 0, 600_000, DEFAULT_DRAIN_TIMEOUT_MS),
+      connectionLeaseMs: int('connectionLeaseMs', 300, 3_600_000, DEFAULT_CONNECTION_LEASE_MS),
       ...(upstream !== undefined && { upstream }),
     },
     ...(devCredentials !== undefined && { devCredentials }),

@@ -56,8 +56,19 @@ export interface ReadResult extends StreamHead {
   truncated: boolean;
 }
 
-/** Receives the user's new events, in seq order, on every process that subscribed. */
-export type StreamListener = (userId: string, event: StoredEvent) => void;
+/**
+ * Receives the user's new events, in seq order, on every process that subscribed, with the
+ * stream's epoch: an epoch other than the one a connection holds means the stream restarted
+ * (e.g. Redis lost its data), and the connection must be told with `resync`.
+ */
+export type StreamListener = (userId: string, event: StoredEvent, epoch: string) => void;
+
+/**
+ * Told when live fan-out may have missed events of the user's stream (e.g. the engine's
+ * subscription to its store was re-established after a disconnect): every connection must catch
+ * up from history (`read`), which also reveals an epoch change.
+ */
+export type InterruptionListener = () => void;
 
 export interface HistoryLimits {
   /** Events kept per user. */
@@ -98,9 +109,50 @@ export interface Engine {
   head(userId: string): Promise<StreamHead>;
   /** Reads what history holds after `afterSeq`. */
   read(userId: string, afterSeq: number): Promise<ReadResult>;
-  /** Starts live fan-out of the user's new events to `listener`; resolves once it is active. */
-  subscribe(userId: string, listener: StreamListener): Promise<() => Promise<void>>;
+  /**
+   * Starts live fan-out of the user's new events to `listener`; resolves once it is active.
+   * `onInterrupted` is called when fan-out may have missed events since (see its type).
+   */
+  subscribe(
+    userId: string,
+    listener: StreamListener,
+    onInterrupted?: InterruptionListener,
+  ): Promise<() => Promise<void>>;
   /** Whether the engine can serve (e.g. its backing store is reachable). */
   ready(): Promise<boolean>;
+  /**
+   * Shared state of the cluster: single-use tickets and connection leases. An engine that serves
+   * several processes (Redis) must implement it so that a ticket issued on one node is redeemed
+   * on any, and the per-user connection cap counts every node's connections.
+   */
+  readonly shared: SharedState;
   close(): Promise<void>;
+}
+
+/** State every gateway process of a deployment shares through the engine. */
+export interface SharedState {
+  /** Stores `value` under `key` for `ttlMs`. */
+  putTicket(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Removes and returns the value under `key`, atomically: of concurrent takes one wins. */
+  takeTicket(key: string): Promise<string | undefined>;
+  /**
+   * Admits connection `connectionId` of `userId` when the user holds fewer than `max`
+   * connections over all processes, holding a lease of `leaseMs` (renewed with `renewLeases`);
+   * returns false (and holds nothing) when the user is at the cap.
+   */
+  admitConnection(
+    userId: string,
+    connectionId: string,
+    max: number,
+    leaseMs: number,
+  ): Promise<boolean>;
+  /** Extends the leases of connections still open on this process. */
+  renewLeases(leases: readonly ConnectionLease[], leaseMs: number): Promise<void>;
+  /** Gives the connection's lease back. */
+  releaseConnection(userId: string, connectionId: string): Promise<void>;
+}
+
+export interface ConnectionLease {
+  userId: string;
+  connectionId: string;
 }

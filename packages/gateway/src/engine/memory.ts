@@ -13,6 +13,7 @@ import type {
   HistoryLimits,
   HistoryMemory,
   ReadResult,
+  SharedState,
   StoredEvent,
   StreamHead,
   StreamListener,
@@ -24,6 +25,7 @@ import {
   LARGEST_CHUNK_BYTES,
   SMALLEST_CHUNK_BYTES,
 } from './history-chunks.js';
+import { LocalSharedState } from './local-shared.js';
 
 /** An event of the stream: its frame is a view of the history's bytes; `json` decoded on demand. */
 class HeldEvent implements StoredEvent {
@@ -297,6 +299,8 @@ export interface MemoryEngineOptions {
  */
 export class MemoryEngine implements Engine {
   readonly name = 'memory';
+  readonly shared: SharedState;
+  private readonly local: LocalSharedState;
   private readonly streams = new Map<string, UserStream>();
   private readonly pool = new ChunkPool();
   private readonly history: HistoryLimits;
@@ -306,6 +310,8 @@ export class MemoryEngine implements Engine {
   constructor(options: MemoryEngineOptions) {
     this.history = options.history;
     this.now = options.now ?? Date.now;
+    this.local = new LocalSharedState(undefined, this.now);
+    this.shared = this.local;
     const every = options.sweepIntervalMs ?? Math.min(60_000, options.history.maxAgeMs);
     if (every > 0) {
       this.sweepTimer = setInterval(() => this.sweep(), every);
@@ -338,7 +344,7 @@ export class MemoryEngine implements Engine {
     }
     const event = stream.append(id, json, now, delta);
     stream.trim(this.history, now);
-    for (const listener of stream.listeners) listener(userId, event);
+    for (const listener of stream.listeners) listener(userId, event, stream.epoch);
     return { seq: event.seq, epoch: stream.epoch, duplicate: false };
   }
 
@@ -405,6 +411,7 @@ export class MemoryEngine implements Engine {
 
   async close(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.local.close();
     for (const stream of this.streams.values()) stream.listeners = [];
   }
 }

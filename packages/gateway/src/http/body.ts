@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BodyTooLargeError } from '../errors.js';
+import { BodyTooLargeError, RequestAbortedError } from '../errors.js';
 
 /** Reads a request body up to `limit` bytes; stops reading as soon as the limit is passed. */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -21,6 +21,18 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
-    req.on('error', reject);
+    // Settling twice is harmless: whichever comes first wins.
+    req.on('error', () => reject(new RequestAbortedError('request aborted')));
+    req.on('close', () => {
+      if (!req.complete) reject(new RequestAbortedError('request aborted'));
+    });
   });
+}
+
+/** Whether the request says its body is JSON (`application/json`, any parameters). */
+export function isJson(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  if (type === undefined) return false;
+  const media = type.split(';', 1)[0]?.trim().toLowerCase();
+  return media === 'application/json';
 }

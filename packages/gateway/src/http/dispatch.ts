@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@agentwire/protocol';
 import type { Logger } from 'pino';
+import { EngineUnavailableError } from '../errors.js';
 import { sendError } from './respond.js';
 import { type HttpContext, handleRoute } from './routes.js';
 
@@ -33,6 +34,12 @@ export async function handleRequest(
     ctx.metrics.errors.inc({ code: ErrorCode.NotFound });
     sendError(res, 404, ErrorCode.NotFound, `no route for ${req.method} ${path}`);
   } catch (error) {
+    if (error instanceof EngineUnavailableError) {
+      ctx.log.warn({ err: error, method: req.method }, 'engine unavailable');
+      ctx.metrics.errors.inc({ code: ErrorCode.Unavailable });
+      if (!res.headersSent) sendError(res, 503, ErrorCode.Unavailable, error.message);
+      return;
+    }
     ctx.log.error({ err: error, method: req.method }, 'request failed');
     ctx.metrics.errors.inc({ code: ErrorCode.Internal });
     if (!res.headersSent) sendError(res, 500, ErrorCode.Internal, 'internal error');

@@ -2,17 +2,26 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type BatchPublishItemResult,
   ErrorCode,
+  nestingError,
   type PublishResult,
   type TicketResponse,
+  type ValidationError,
 } from '@agentwire/protocol';
+import type { Logger } from 'pino';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerHeader } from '../auth/credentials.js';
 import type { TokenVerifier } from '../auth/jwt.js';
 import type { TicketStore } from '../auth/tickets.js';
-import { AuthError, BodyTooLargeError } from '../errors.js';
+import {
+  AuthError,
+  BodyTooLargeError,
+  EngineUnavailableError,
+  RequestAbortedError,
+} from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { Publisher } from '../publisher.js';
-import { readBody } from './body.js';
+import type { AgentEventJson, Publisher } from '../publisher.js';
+import { isJson, readBody } from './body.js';
+import type { MetricsEndpoint } from './metrics-endpoint.js';
 import { errorBody, sendError, sendJson } from './respond.js';
 
 export interface HttpContext {
@@ -23,7 +32,10 @@ export interface HttpContext {
   metrics: GatewayMetrics;
   maxBodyBytes: number;
   maxBatchSize: number;
+  maxJsonDepth: number;
+  log: Logger;
   isReady: () => Promise<boolean>;
+  metricsEndpoint: MetricsEndpoint;
 }
 
 type Route = (req: IncomingMessage, res: ServerResponse, ctx: HttpContext) => Promise<void>;
@@ -68,6 +80,16 @@ function fail(
 }
 
 async function readJson(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  if (!isJson(req)) {
+    fail(
+      res,
+      ctx,
+      415,
+      ErrorCode.UnsupportedMediaType,
+      'send the body as Content-Type: application/json',
+    );
+    return undefined;
+  }
   let body: Buffer;
   try {
     body = await readBody(req, ctx.maxBodyBytes);
@@ -76,14 +98,27 @@ async function readJson(req: IncomingMessage, res: ServerResponse, ctx: HttpCont
       fail(res, ctx, 413, ErrorCode.TooLarge, `request body exceeds ${ctx.maxBodyBytes} bytes`);
       return undefined;
     }
+    if (error instanceof RequestAbortedError) {
+      // The client's doing, not the gateway's: no answer is possible, nothing to alarm about.
+      ctx.metrics.aborted.inc();
+      ctx.log.debug({ method: req.method, url: req.url }, 'request aborted by the client');
+      return undefined;
+    }
     throw error;
   }
+  let value: unknown;
   try {
-    return { value: JSON.parse(body.toString('utf8')) as unknown };
+    value = JSON.parse(body.toString('utf8'));
   } catch {
     fail(res, ctx, 400, ErrorCode.InvalidJson, 'request body is not valid JSON');
     return undefined;
   }
+  const tooDeep = nestingError(value, ctx.maxJsonDepth, 'body');
+  if (tooDeep) {
+    fail(res, ctx, 400, tooDeep.code, tooDeep.message, tooDeep.field);
+    return undefined;
+  }
+  return { value };
 }
 
 async function publish(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
@@ -127,8 +162,11 @@ async function publish(req: IncomingMessage, res: ServerResponse, ctx: HttpConte
 }
 
 /**
- * A batch is validated item by item: valid items are accepted (in order) even when others are
- * not, and each result says which. Only a malformed batch as a whole is a 400.
+ * A batch is validated whole before anything is appended; then its valid items are appended in
+ * order, and each item's result says what became of it: `{seq, epoch, id}`, or `{error}` for an
+ * invalid item, or `{error: unavailable}` for the item the engine failed on and every item after
+ * it (those were not attempted). Only a malformed batch as a whole is a 4xx, and a batch of which
+ * nothing could be appended because the engine is unavailable is a 503.
  */
 async function publishBatch(batch: unknown, res: ServerResponse, ctx: HttpContext) {
   if (!Array.isArray(batch) || batch.length === 0) {
@@ -139,22 +177,50 @@ async function publishBatch(batch: unknown, res: ServerResponse, ctx: HttpContex
     fail(res, ctx, 413, ErrorCode.TooLarge, `batch: at most ${ctx.maxBatchSize} items`, 'batch');
     return;
   }
-  const results: BatchPublishItemResult[] = [];
-  for (let i = 0; i < batch.length; i++) {
-    const item = batch[i] as Record<string, unknown> | null;
+  const checked: (AgentEventJson | ValidationError)[] = batch.map((value, i) => {
+    const item = value as Record<string, unknown> | null;
     const prefix = `batch[${i}]`;
     if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      ctx.metrics.errors.inc({ code: ErrorCode.InvalidField });
-      results.push(errorBody(ErrorCode.InvalidField, `${prefix}: must be an object`, prefix));
-      continue;
+      return {
+        code: ErrorCode.InvalidField,
+        field: prefix,
+        message: `${prefix}: must be an object`,
+      };
     }
-    const prepared = ctx.publisher.check(item.userId, item.event, prefix);
+    return ctx.publisher.check(item.userId, item.event, prefix);
+  });
+  const results: BatchPublishItemResult[] = [];
+  let appended = 0;
+  let unavailable: EngineUnavailableError | undefined;
+  for (let i = 0; i < checked.length; i++) {
+    const prepared = checked[i] as AgentEventJson | ValidationError;
     if (!('json' in prepared)) {
       ctx.metrics.errors.inc({ code: prepared.code });
       results.push(errorBody(prepared.code, prepared.message, prepared.field));
       continue;
     }
-    results.push(await ctx.publisher.append(item.userId as string, prepared));
+    if (unavailable) {
+      results.push(
+        errorBody(ErrorCode.Unavailable, `batch[${i}]: not attempted: ${unavailable.message}`),
+      );
+      continue;
+    }
+    const userId = (batch[i] as { userId: string }).userId;
+    try {
+      results.push(await ctx.publisher.append(userId, prepared));
+      appended++;
+    } catch (error) {
+      if (!(error instanceof EngineUnavailableError)) throw error;
+      unavailable = error;
+      ctx.metrics.errors.inc({ code: ErrorCode.Unavailable });
+      results.push(
+        errorBody(ErrorCode.Unavailable, `batch[${i}]: ${error.message}; retry with the same id`),
+      );
+    }
+  }
+  if (unavailable && appended === 0) {
+    sendError(res, 503, ErrorCode.Unavailable, unavailable.message);
+    return;
   }
   sendJson(res, 200, { results });
 }
@@ -167,7 +233,7 @@ async function issueTicket(req: IncomingMessage, res: ServerResponse, ctx: HttpC
   }
   try {
     const verified = await (await ctx.tokens()).verify(token);
-    const { ticket, expiresAt } = ctx.tickets.issue(verified);
+    const { ticket, expiresAt } = await ctx.tickets.issue(verified);
     const body: TicketResponse = { ticket, expiresAt: new Date(expiresAt).toISOString() };
     sendJson(res, 200, body);
   } catch (error) {
@@ -181,8 +247,10 @@ async function ready(_req: IncomingMessage, res: ServerResponse, ctx: HttpContex
   else sendError(res, 503, ErrorCode.Unavailable, 'draining or engine unreachable');
 }
 
-async function metrics(_req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
-  const text = await ctx.metrics.registry.metrics();
-  res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType });
-  res.end(text);
+async function metrics(req: IncomingMessage, res: ServerResponse, ctx: HttpContext) {
+  if (!ctx.metricsEndpoint.onMainPort) {
+    fail(res, ctx, 404, ErrorCode.NotFound, 'metrics are served on their own port');
+    return;
+  }
+  await ctx.metricsEndpoint.serve(req, res);
 }

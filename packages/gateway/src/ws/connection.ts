@@ -16,6 +16,14 @@ const NO_FRAMES: (Buffer | StoredEvent | undefined)[] = [];
 const FLUSH_AT_BYTES = 64 * 1024;
 /** How often a lagging connection looks whether its socket has drained. */
 const DRAIN_POLL_MS = 10;
+/**
+ * Event frames are handed to the socket only while it buffers less than this: the rest wait in
+ * the connection's own queue, where a slow consumer's frames can still be dropped (4008 then
+ * reaches the client behind at most this much, not behind its whole backlog).
+ */
+const SOCKET_HIGH_WATER_BYTES = 128 * 1024;
+/** How long a closing peer has to complete the handshake: one that does not read is not waited for. */
+const CLOSE_GRACE_MS = 2000;
 
 /** State of one authenticated socket. Created only after credentials were verified. */
 export class Connection implements Flushable {
@@ -29,6 +37,11 @@ export class Connection implements Flushable {
    * catches up from history once the socket has sent what it holds (`waitForDrain`).
    */
   lagging = false;
+  /**
+   * Set when fan-out may have skipped events or changed epoch: going live must read history
+   * first (which compares epochs and sends `resync` when the stream restarted).
+   */
+  mustRead = false;
   private drainTimer: NodeJS.Timeout | undefined;
   private deferred = NO_EVENTS;
   /** Event frames for the end of this job's write batch (ws/write-batch.ts): frame, event, … */
@@ -87,28 +100,60 @@ export class Connection implements Flushable {
     if (this.outgoingBytes >= FLUSH_AT_BYTES) this.flush();
   }
 
-  /** Writes the queued event frames: one `write`, or one `writev` for several. */
-  flush(): void {
+  /**
+   * Writes the queued event frames: one `write`, or one `writev` for several — as many as the
+   * socket takes below its high-water mark; the rest wait for its `drain`. `all` writes every
+   * one (before a frame that must follow them, or a close).
+   */
+  flush(all = false): void {
     const outgoing = this.outgoing;
     if (outgoing === NO_FRAMES) return;
-    this.outgoing = NO_FRAMES;
-    this.outgoingBytes = 0;
-    if (this.unflushed !== NO_EVENTS && this.socketBytes() === 0) this.releaseUnflushed();
+    const buffered = this.socketBytes();
+    if (this.unflushed !== NO_EVENTS && buffered === 0) this.releaseUnflushed();
     const tcp = this.tcp;
-    const several = tcp !== undefined && outgoing.length > 2;
+    // Without the TCP socket there is no drain to wait for: everything goes to ws.send.
+    const room = all || !tcp ? Number.POSITIVE_INFINITY : SOCKET_HIGH_WATER_BYTES - buffered;
+    let end = 0;
+    for (let taken = 0; end < outgoing.length && taken < room; end += 2)
+      taken += (outgoing[end] as Buffer).length;
+    if (end === 0) {
+      this.waitForSocketDrain();
+      return;
+    }
+    if (end >= outgoing.length) {
+      this.outgoing = NO_FRAMES;
+      this.outgoingBytes = 0;
+    } else {
+      this.outgoing = outgoing.slice(end);
+      for (let i = 0; i < end; i += 2) this.outgoingBytes -= (outgoing[i] as Buffer).length;
+      this.waitForSocketDrain();
+    }
+    const several = tcp !== undefined && end > 2;
     if (several) tcp.cork();
-    for (let i = 0; i < outgoing.length; i += 2) {
+    for (let i = 0; i < end; i += 2) {
       writeEventFrame(this.socket, tcp, outgoing[i] as Buffer);
     }
     if (several) tcp.uncork();
     const sending = this.socketBytes() !== 0;
-    for (let i = 1; i < outgoing.length; i += 2) {
+    for (let i = 1; i < end; i += 2) {
       const event = outgoing[i] as StoredEvent | undefined;
       if (event === undefined) continue;
       if (!sending) event.release?.();
       else if (this.unflushed === NO_EVENTS) this.unflushed = [event];
       else this.unflushed.push(event);
     }
+  }
+
+  private awaitingDrain = false;
+
+  /** Flushes again once the socket has sent what it buffered. */
+  private waitForSocketDrain(): void {
+    if (this.awaitingDrain || !this.tcp) return;
+    this.awaitingDrain = true;
+    this.tcp.once('drain', () => {
+      this.awaitingDrain = false;
+      if (!this.closed) this.flush();
+    });
   }
 
   /** Keeps a live event for later, while the connection is not live (retained till then). */
@@ -174,7 +219,7 @@ export class Connection implements Flushable {
   /** Sends a frame other than an event now, after the event frames queued before it. */
   sendFrame(frame: ServerFrame): void {
     if (this.closed) return;
-    this.flush();
+    this.flush(true);
     this.socket.send(JSON.stringify(frame));
   }
 
@@ -193,15 +238,34 @@ export class Connection implements Flushable {
     this.lastSent = seq;
   }
 
-  close(code: CloseCode, reason: string): void {
-    if (this.closed) return;
+  /**
+   * Starts the closing handshake after the queued event frames; false when the connection was
+   * closing already (count once). A peer that does not answer within `graceMs` is terminated.
+   */
+  close(code: CloseCode, reason: string, graceMs = CLOSE_GRACE_MS): boolean {
+    if (this.closed) return false;
     this.closed = true;
     this.clearExpiry();
     this.stopWaiting();
-    this.flush();
+    this.flush(true);
     this.socket.close(code, reason);
-    // A peer that does not read never completes the closing handshake; do not wait 30 s for it.
-    setTimeout(() => this.socket.terminate(), 2000).unref();
+    setTimeout(() => this.socket.terminate(), graceMs).unref();
+    return true;
+  }
+
+  /**
+   * Closes a slow consumer (4008): the event frames not yet handed to the socket are dropped
+   * (their memory goes back at once), so the close frame follows at most the socket's high-water
+   * mark of data; a peer that has not read up to it within `graceMs` is terminated.
+   */
+  closeSlow(code: CloseCode, reason: string, graceMs: number): boolean {
+    if (this.closed) return false;
+    const outgoing = this.outgoing;
+    this.outgoing = NO_FRAMES;
+    this.outgoingBytes = 0;
+    for (let i = 1; i < outgoing.length; i += 2)
+      (outgoing[i] as StoredEvent | undefined)?.release?.();
+    return this.close(code, reason, graceMs);
   }
 
   /** Token bucket over inbound frames. */

@@ -1,4 +1,4 @@
-import { CloseCode, ErrorCode, parseClientFrame } from '@agentwire/protocol';
+import { CloseCode, ErrorCode, nestingError, parseClientFrame } from '@agentwire/protocol';
 import type { Logger } from 'pino';
 import type { RawData } from 'ws';
 import type { TokenVerifier } from '../auth/jwt.js';
@@ -13,6 +13,7 @@ export interface FrameContext {
   tokens: () => Promise<TokenVerifier>;
   onMessage: MessageHandler | undefined;
   maxProtocolErrors: number;
+  maxJsonDepth: number;
   onExpired: (conn: Connection) => void;
 }
 
@@ -23,6 +24,8 @@ export async function handleFrame(
   isBinary: boolean,
   ctx: FrameContext,
 ): Promise<void> {
+  // Frames that arrive after the server decided to close are not answered, nor counted again.
+  if (conn.closed) return;
   if (!conn.takeToken(Date.now())) {
     violation(conn, ctx, ErrorCode.RateLimited, 'too many frames; slow down');
     return;
@@ -34,6 +37,12 @@ export async function handleFrame(
   const parsed = parseClientFrame(data.toString());
   if (!parsed.ok) {
     violation(conn, ctx, parsed.error.code, parsed.error.message, undefined, parsed.error.field);
+    return;
+  }
+  // The handler may serialize `data`: nothing recursive sees a frame nested too deep.
+  const tooDeep = nestingError(parsed.value, ctx.maxJsonDepth, '');
+  if (tooDeep) {
+    violation(conn, ctx, tooDeep.code, tooDeep.message, undefined, tooDeep.field);
     return;
   }
   const frame = parsed.value;
@@ -118,8 +127,10 @@ function violation(
   conn.sendError(code, message, id, field);
   conn.protocolErrors++;
   ctx.log.info({ connectionId: conn.id, code, protocolErrors: conn.protocolErrors }, message);
-  if (conn.protocolErrors >= ctx.maxProtocolErrors) {
+  if (
+    conn.protocolErrors >= ctx.maxProtocolErrors &&
+    conn.close(CloseCode.ProtocolViolation, 'too many protocol errors')
+  ) {
     ctx.metrics.closes.inc({ code: CloseCode.ProtocolViolation });
-    conn.close(CloseCode.ProtocolViolation, 'too many protocol errors');
   }
 }

@@ -7,6 +7,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { deltaOf, type PlannedFrame, planFrames } from './coalesce.js';
 import { CoalescingWindow } from './coalescing-window.js';
 import type { Connection } from './connection.js';
+import { ConnectionLeases, DEFAULT_CONNECTION_LEASE_MS } from './leases.js';
 
 /**
  * The user-scoped channel: the one object per connected user per process. It holds the user's
@@ -40,13 +41,21 @@ export class ConnectionManager {
     private readonly engine: Engine,
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
-    private readonly maxConnectionsPerUser: number,
+    maxConnectionsPerUser: number,
     private readonly maxBufferedBytes: number,
     private readonly slowConsumerTimeoutMs: number,
     private readonly coalesceWindowMs: number,
+    private readonly slowConsumerGraceMs: number,
+    leaseMs = DEFAULT_CONNECTION_LEASE_MS,
   ) {
     this.window = new CoalescingWindow(coalesceWindowMs, (channel) => this.sendHeld(channel));
+    this.leases = new ConnectionLeases(engine.shared, log, maxConnectionsPerUser, leaseMs, () =>
+      this.allConnections(),
+    );
   }
+
+  /** The per-user connection cap over every process (engine/engine.ts `SharedState`). */
+  readonly leases: ConnectionLeases;
 
   private readonly window: CoalescingWindow<UserChannel>;
 
@@ -72,7 +81,7 @@ export class ConnectionManager {
    * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
    */
   async attach(conn: Connection, resume: StreamPosition | undefined): Promise<void> {
-    const channel = this.admit(conn);
+    const channel = await this.admit(conn);
     if (!channel) return;
     await channel.ready;
     if (conn.closed) return;
@@ -81,14 +90,22 @@ export class ConnectionManager {
     }
   }
 
-  /** Enforces the per-user cap, then registers the connection in its user's channel. */
-  private admit(conn: Connection): UserChannel | undefined {
-    let channel = this.channels.get(conn.userId);
-    if (channel && channel.connections.length >= this.maxConnectionsPerUser) {
-      this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
-      conn.close(CloseCode.TooManyConnections, 'too many connections for this user');
+  /**
+   * Enforces the per-user cap over every process (a lease through the engine), then registers
+   * the connection in its user's channel.
+   */
+  private async admit(conn: Connection): Promise<UserChannel | undefined> {
+    if (!(await this.leases.admit(conn))) {
+      if (conn.close(CloseCode.TooManyConnections, 'too many connections for this user'))
+        this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
       return undefined;
     }
+    if (conn.closed) {
+      // Closed while being admitted: detach came first and had no lease to give back yet.
+      this.leases.release(conn);
+      return undefined;
+    }
+    let channel = this.channels.get(conn.userId);
     if (!channel) channel = this.openChannel(conn.userId);
     channel.connections = [...channel.connections, conn];
     this.connectionCount++;
@@ -154,6 +171,7 @@ export class ConnectionManager {
 
   detach(conn: Connection): void {
     conn.releaseHeld();
+    this.leases.release(conn);
     const channel = this.channels.get(conn.userId);
     if (!channel?.connections.includes(conn)) return;
     channel.connections = channel.connections.filter((c) => c !== conn);
@@ -175,10 +193,24 @@ export class ConnectionManager {
     this.channels.set(userId, channel);
     this.metrics.users.set(this.channels.size);
     channel.ready = this.engine
-      .subscribe(userId, (target, event) => this.deliver(channel, target, event))
-      .then((unsubscribe) => {
-        channel.unsubscribe = unsubscribe;
-      });
+      .subscribe(
+        userId,
+        (target, event, epoch) => this.deliver(channel, target, event, epoch),
+        () => this.interrupted(channel),
+      )
+      .then(
+        (unsubscribe) => {
+          channel.unsubscribe = unsubscribe;
+        },
+        (error: unknown) => {
+          // No subscription, no channel: the next connection of this user tries afresh.
+          if (this.channels.get(userId) === channel) {
+            this.channels.delete(userId);
+            this.metrics.users.set(this.channels.size);
+          }
+          throw error;
+        },
+      );
     return channel;
   }
 
@@ -189,7 +221,7 @@ export class ConnectionManager {
    * connection that defers the event (not live yet) or queues its frame retains it; the receipt
    * itself is released here (`StoredEvent.release`).
    */
-  private deliver(channel: UserChannel, target: string, event: StoredEvent): void {
+  private deliver(channel: UserChannel, target: string, event: StoredEvent, epoch: string): void {
     const delta = this.coalesceWindowMs > 0 ? deltaOf(event) : undefined;
     if (channel.held.length > 0) {
       const last = channel.held[channel.held.length - 1] as StoredEvent;
@@ -198,8 +230,17 @@ export class ConnectionManager {
     let frame: Buffer | undefined;
     for (const conn of channel.connections) {
       if (conn.lagging) continue; // it catches up from history
+      // Another epoch: the stream restarted (e.g. Redis lost its data), and a seq of the new one
+      // says nothing about the old. The catch-up read decides the resync.
+      const restarted = epoch !== conn.epoch && conn.epoch !== '';
       if (!conn.live) {
+        if (restarted) conn.mustRead = true;
         conn.defer(event);
+        continue;
+      }
+      if (restarted) {
+        conn.live = false;
+        this.catchUp(conn, true);
         continue;
       }
       if (delta || event.seq <= conn.lastSent) continue;
@@ -325,9 +366,10 @@ export class ConnectionManager {
     conn.waitForDrain(
       () => this.catchUp(conn, true),
       () => {
-        this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
-        this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
-        conn.close(CloseCode.SlowConsumer, 'slow consumer');
+        if (conn.closeSlow(CloseCode.SlowConsumer, 'slow consumer', this.slowConsumerGraceMs)) {
+          this.metrics.closes.inc({ code: CloseCode.SlowConsumer });
+          this.log.warn({ connectionId: conn.id, userId: conn.userId }, 'slow consumer closed');
+        }
       },
       this.slowConsumerTimeoutMs,
     );
@@ -346,10 +388,24 @@ export class ConnectionManager {
     this.writePlan(conn, conn.userId, planFrames(events, deltas));
   }
 
+  /** Fan-out may have missed events (engine resubscribed): every live connection reads history. */
+  private interrupted(channel: UserChannel): void {
+    for (const conn of channel.connections) {
+      if (conn.lagging) continue; // it reads history anyway
+      if (!conn.live) {
+        conn.mustRead = true;
+        continue;
+      }
+      conn.live = false;
+      this.catchUp(conn, true);
+    }
+  }
+
   private catchUp(conn: Connection, fromHistory: boolean): void {
     this.goLive(conn, fromHistory).catch((error: unknown) => {
-      this.log.error({ err: error, connectionId: conn.id }, 'catch-up read failed');
-      conn.close(CloseCode.InternalError, 'internal error');
+      this.log.warn({ err: error, connectionId: conn.id }, 'catch-up read failed');
+      // The client reconnects and resumes from what it has; nothing is skipped silently.
+      conn.close(CloseCode.InternalError, 'catch-up failed');
     });
   }
 
@@ -359,6 +415,11 @@ export class ConnectionManager {
    */
   private async goLive(conn: Connection, fromHistory = false): Promise<void> {
     for (;;) {
+      // A read is due (another epoch, an interrupted feed): it covers every deferred event.
+      if (conn.mustRead) {
+        conn.mustRead = false;
+        fromHistory = true;
+      }
       if (!fromHistory) {
         const deferred = conn.takeDeferred();
         const next = continuing(deferred, conn.lastSent);

@@ -12,7 +12,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { offersSubprotocol, upgradeCredentials } from '../auth/credentials.js';
 import type { TokenVerifier, VerifiedToken } from '../auth/jwt.js';
 import type { TicketStore } from '../auth/tickets.js';
-import { AuthError } from '../errors.js';
+import { AuthError, EngineUnavailableError } from '../errors.js';
 import { rejectUpgrade } from '../http/respond.js';
 import type { GatewayMetrics } from '../metrics.js';
 
@@ -97,6 +97,8 @@ export class Upgrades {
         ctx.onConnection(ws, verified, resume.value);
       });
     } catch (error) {
+      if (error instanceof EngineUnavailableError)
+        return this.reject(socket, 503, ErrorCode.Unavailable, error.message);
       ctx.log.error({ err: error }, 'upgrade failed');
       this.reject(socket, 500, ErrorCode.Internal, 'internal error');
     }

@@ -162,4 +162,47 @@ describe('loadConfig', () => {
       /--engine: must be "memory" or "redis"/,
     );
   });
+
+  it('reads the fault settings: engine timeout, drain, leases, input bounds, metrics port and token', () => {
+    const env = {
+      AGENTWIRE_JWT_SECRET: SECRET,
+      AGENTWIRE_ENGINE_TIMEOUT_MS: '750',
+      AGENTWIRE_DRAIN_WINDOW_MS: '3000',
+      AGENTWIRE_CONNECTION_LEASE_MS: '20000',
+      AGENTWIRE_METRICS_PORT: '9464',
+      AGENTWIRE_METRICS_TOKEN: 'scrape-token-0123456789',
+    };
+    const { options } = loadConfig({
+      argv: [
+        '--max-json-depth',
+        '20',
+        '--request-timeout-ms',
+        '5000',
+        '--drain-batch-interval-ms',
+        '50',
+      ],
+      env,
+    });
+    assert.equal(options.engineTimeoutMs, 750);
+    assert.equal(options.drainWindowMs, 3000);
+    assert.equal(options.drainBatchIntervalMs, 50);
+    assert.equal(options.connectionLeaseMs, 20000);
+    assert.equal(options.limits?.maxJsonDepth, 20);
+    assert.equal(options.limits?.requestTimeoutMs, 5000);
+    assert.deepEqual(options.metrics, { port: 9464, token: 'scrape-token-0123456789' });
+    assert.equal(loadConfig({ env: { AGENTWIRE_JWT_SECRET: SECRET } }).options.metrics, undefined);
+    const bad = problems(() =>
+      loadConfig({
+        argv: ['--engine-timeout-ms', '0', '--metrics-host', '0.0.0.0'],
+        env: { AGENTWIRE_JWT_SECRET: SECRET, AGENTWIRE_METRICS_TOKEN: 'short' },
+      }),
+    );
+    assert.ok(
+      bad.some((p) => /--engine-timeout-ms: must be an integer from 50/.test(p)),
+      bad.join('\n'),
+    );
+    assert.ok(bad.some((p) => /AGENTWIRE_METRICS_TOKEN: must be at least 16 bytes/.test(p)));
+    assert.ok(bad.some((p) => /--metrics-host: needs AGENTWIRE_METRICS_PORT/.test(p)));
+    assert.throws(() => loadConfig({ argv: ['--metrics-token', 'x'], env }), /metrics-token/);
+  });
 });

@@ -155,6 +155,43 @@ export function engineConformance(name: string, factory: EngineFactory): void {
     });
 
     it('is ready', () => withEngine(async (engine) => assert.equal(await engine.ready(), true)));
+
+    it('hands each fanned-out event over with its stream’s epoch', () =>
+      withEngine(async (engine) => {
+        const epochs: string[] = [];
+        const unsubscribe = await engine.subscribe('u', (_u, _e, epoch) => epochs.push(epoch));
+        const { epoch } = await engine.append('u', 'x', json(1));
+        await waitUntil(() => epochs.length === 1);
+        assert.deepEqual(epochs, [epoch]);
+        assert.equal((await engine.head('u')).epoch, epoch);
+        await unsubscribe();
+      }));
+
+    it('shared state: a ticket is taken once, and expires', () =>
+      withEngine(async (engine) => {
+        await engine.shared.putTicket('k1', 'v1', 60_000);
+        const takes = await Promise.all([
+          engine.shared.takeTicket('k1'),
+          engine.shared.takeTicket('k1'),
+        ]);
+        assert.deepEqual(takes.sort(), ['v1', undefined].sort());
+        await engine.shared.putTicket('k2', 'v2', 30);
+        await new Promise((r) => setTimeout(r, 80));
+        assert.equal(await engine.shared.takeTicket('k2'), undefined);
+        assert.equal(await engine.shared.takeTicket('never'), undefined);
+      }));
+
+    it('shared state: admits connections up to the cap per user and frees released slots', () =>
+      withEngine(async (engine) => {
+        const { shared } = engine;
+        assert.equal(await shared.admitConnection('u', 'c1', 2, 60_000), true);
+        assert.equal(await shared.admitConnection('u', 'c2', 2, 60_000), true);
+        assert.equal(await shared.admitConnection('u', 'c3', 2, 60_000), false);
+        assert.equal(await shared.admitConnection('v', 'c4', 2, 60_000), true, 'per user');
+        await shared.renewLeases([{ userId: 'u', connectionId: 'c1' }], 60_000);
+        await shared.releaseConnection('u', 'c1');
+        assert.equal(await shared.admitConnection('u', 'c3', 2, 60_000), true);
+      }));
   });
 }
 

@@ -12,6 +12,7 @@ import {
   type TestGateway,
   type TestRedis,
 } from '@agentwire/testkit';
+import { Redis } from 'ioredis';
 import { connectUser, openClient, thinking } from '../helpers/harness.js';
 import { engineConformance } from './conformance.js';
 
@@ -47,6 +48,33 @@ describe('RedisEngine', () => {
     while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     assert.deepEqual(got, [{ id, json }]);
     await unsubscribe();
+    await engine.close();
+  });
+
+  it('expires the leases a dead process no longer renews', async () => {
+    const engine = engineFor({ maxEvents: 10, maxAgeMs: 60_000 });
+    assert.equal(await engine.shared.admitConnection('lease', 'dead', 1, 200), true);
+    assert.equal(await engine.shared.admitConnection('lease', 'new', 1, 200), false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await engine.shared.admitConnection('lease', 'new', 1, 200), true);
+    await engine.close();
+  });
+
+  it('starts a new epoch, not an error, when only the meta hash was evicted', async () => {
+    const engine = engineFor({ maxEvents: 10, maxAgeMs: 60_000 }, 'evict');
+    const first = await engine.append('ev', 'a', '{}');
+    await engine.append('ev', 'b', '{}');
+    const raw = new Redis(redis.url);
+    await raw.del('evict:{ev}:meta');
+    await raw.quit();
+    const after = await engine.append('ev', 'c', '{}');
+    assert.notEqual(after.epoch, first.epoch);
+    assert.equal(after.seq, 1, 'the new epoch starts afresh; the old stream went with it');
+    const read = await engine.read('ev', 0);
+    assert.deepEqual(
+      read.events.map((e) => e.id),
+      ['c'],
+    );
     await engine.close();
   });
 
@@ -167,7 +195,7 @@ describe('two gateway processes started from the CLI with AGENTWIRE_ENGINE=redis
     await tab.until((f) => f.length > 0);
     const res = await fetch(`http://127.0.0.1:${portB}/v1/publish`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_API_KEY}` },
+      headers: { authorization: `Bearer ${TEST_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ userId: 'cli-user', event: thinking('across processes') }),
     });
     assert.equal(res.status, 200);

@@ -125,10 +125,12 @@ describe('I3 resume over a long-running history window', () => {
     // Idempotency over the window: an id still held returns its seq, one trimmed away does not.
     assert.deepEqual(await user.publish({ ...thinking('again'), id: 'caller-427' }), {
       seq: 427,
+      epoch,
       id: 'caller-427',
     });
     assert.deepEqual(await user.publish({ ...thinking('new'), id: 'caller-7' }), {
       seq: 431,
+      epoch,
       id: 'caller-7',
     });
     const expectedText = (seq: number) => (seq === 431 ? 'new' : text(seq));

@@ -95,6 +95,7 @@ describe('I7 an accepted publish is never lost', () => {
     const [firstId] = delivered;
     assert.deepEqual(await user.publish({ ...thinking('a0'), id: firstId as string }), {
       seq: 1,
+      epoch: tab.welcome().epoch,
       id: firstId,
     });
     await user.publish(thinking('after'));

@@ -77,10 +77,8 @@ class RunHelpers(unittest.TestCase):
             self.assertIsInstance(bodies[5]["data"]["durationMs"], int)
             self.assertEqual(bodies[6]["data"], {"message": "quota exceeded", "code": "quota"})
             self.assertEqual(bodies[7]["data"], {"reason": "user pressed stop"})
-            # The epoch, when the gateway reports it, is the stream's (the welcome's).
-            for r in results:
-                if r.epoch is not None:
-                    self.assertEqual(r.epoch, tab.welcome["epoch"])
+            # Each result carries the stream's epoch (the welcome's): a seq means nothing without it.
+            self.assertEqual({r.epoch for r in results}, {tab.welcome["epoch"]})
             self.assertEqual([f for f in other.frames if f["type"] == "event"], [])
         finally:
             tab.close()
@@ -131,6 +129,7 @@ class Batches(unittest.TestCase):
             events = tab.events(4)
             self.assertEqual([e["event"]["id"] for e in events], ids)
             self.assertEqual([e["seq"] for e in events], [r.seq for r in accepted])
+            self.assertEqual({r.epoch for r in accepted}, {tab.welcome["epoch"]})
         finally:
             tab.close()
             proxy.close()

@@ -191,7 +191,8 @@ describe('authentication before the upgrade', () => {
   describe('expiry for the life of the connection', () => {
     it('closes with 4001 when exp passes', async () => {
       const c = openClient(gw.wsUrl, {
-        token: await mintToken('exp', 1),
+        // 2 s, not 1: exp is whole seconds, so 1 can be milliseconds away and expire before the upgrade.
+        token: await mintToken('exp', 2),
       });
       await c.opened;
       assert.equal(await c.closed, CloseCode.CredentialsExpired);
@@ -211,7 +212,7 @@ describe('authentication before the upgrade', () => {
 
     it('refuses a refresh for another sub and still expires', async () => {
       const c = openClient(gw.wsUrl, {
-        token: await mintToken('victim', 1),
+        token: await mintToken('victim', 2),
       });
       await c.opened;
       c.send({ type: 'refresh', id: 'r2', token: await mintToken('attacker') });

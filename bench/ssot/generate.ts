@@ -42,7 +42,7 @@ function put(path: string, text: string): void {
   files.set(path, text);
 }
 
-const WORDS = [
+export const WORDS = [
   'account',
   'agent',
   'audit',

@@ -184,7 +184,7 @@ test('python: a file with syntax errors is counted, listed and skipped; binary f
   assert.equal(report.stats.files, 2);
   assert.equal(report.stats.parseErrors, 1);
   assert.deepEqual(report.parseErrors, [
-    { file: 'bad.py', line: 4, column: 12, message: 'missing )' },
+    { file: 'bad.py', line: 4, column: 11, message: "'(' was never closed" },
   ]);
   assert.deepEqual(report.skipped, [{ file: 'binary.py', reason: 'binary (contains NUL bytes)' }]);
   const good = records.find((r) => r.file === 'good.py');

@@ -159,7 +159,7 @@ test('ts: workspace packages resolve to their sources through package exports, w
     [
       [
         'Bus',
-        0.667,
+        0.6667,
         [
           ['@acme/core', ['Bus'], true],
           ['@acme/core/events', ['Bus as EventBus'], true],

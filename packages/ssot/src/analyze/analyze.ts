@@ -1,7 +1,7 @@
 import type { AllowConfig, RuleId, SsotConfig } from '../config/config.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import { SymbolResolver } from '../graph/symbols.js';
-import type { Rule, RuleContext } from './context.js';
+import { type Rule, ruleContext } from './context.js';
 import { cycle } from './rules/cycle.js';
 import { deprecatedImport } from './rules/deprecated-import.js';
 import { duplicateDefinition } from './rules/duplicate-definition.js';
@@ -42,7 +42,7 @@ export function analyze(
   config: SsotConfig,
   rules: readonly RuleId[],
 ): Finding[] {
-  const ctx: RuleContext = { graph, symbols: new SymbolResolver(graph), config };
+  const ctx = ruleContext(graph, new SymbolResolver(graph), config);
   const findings = rules.flatMap((id) => RULES[id](ctx));
   for (const f of findings) {
     const a = (config.allow ?? []).find((x) => allowed(f, x));

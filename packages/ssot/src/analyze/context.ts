@@ -1,12 +1,32 @@
 import type { SsotConfig } from '../config/config.js';
 import type { ModuleNode, ProjectGraph } from '../graph/graph.js';
 import type { SymbolResolver } from '../graph/symbols.js';
+import { importedFromIndex, type ShimProfile, shimProfile } from './shims.js';
 import type { Finding } from './types.js';
 
 export interface RuleContext {
   graph: ProjectGraph;
   symbols: SymbolResolver;
   config: SsotConfig;
+  /** file → the names other modules import from it (`*` for `from m import *`). */
+  importedFrom: Map<string, Set<string>>;
+  /** Shim modules by file, with what they pass on. */
+  shims: Map<string, ShimProfile>;
+}
+
+/** The context every rule reads (indexes computed once). */
+export function ruleContext(
+  graph: ProjectGraph,
+  symbols: SymbolResolver,
+  config: SsotConfig,
+): RuleContext {
+  const importedFrom = importedFromIndex(graph);
+  const shims = new Map<string, ShimProfile>();
+  for (const m of graph.modules.values()) {
+    const p = shimProfile(graph, m, importedFrom);
+    if (p) shims.set(m.file, p);
+  }
+  return { graph, symbols, config, importedFrom, shims };
 }
 
 export type Rule = (ctx: RuleContext) => Finding[];
@@ -40,15 +60,4 @@ export function moduleMatches(pattern: string, candidates: (string | null | unde
     return candidates.some((c) => c?.startsWith(prefix));
   }
   return candidates.some((c) => c === pattern);
-}
-
-/**
- * A module that only re-exports. TS says so with `export … from`; a Python module that only
- * imports is a shim when something imports through it, it declares `__all__`, or it is a
- * package `__init__.py` — otherwise it is just a leaf that uses what it imports.
- */
-export function isShim(graph: ProjectGraph, m: ModuleNode): boolean {
-  if (!m.record.reexportOnly) return false;
-  if (m.record.language === 'ts' || m.record.hasAll || m.file.endsWith('__init__.py')) return true;
-  return (graph.importers.get(m.file)?.size ?? 0) > 0;
 }

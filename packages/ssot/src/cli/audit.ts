@@ -1,5 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { RULE_IDS, type RuleId } from '../config/config.js';
+import { SCOPES, type Scope } from '../analyze/scope.js';
+import type { Severity } from '../analyze/types.js';
+import { loadConfig, RULE_IDS, type RuleId } from '../config/config.js';
+import { SEVERITIES } from '../report/select.js';
 import { atMostOne, defineCommand, parseList, wholeNumber } from './args.js';
 
 export const HELP = `ssot — single source of truth for TypeScript/JavaScript and Python codebases
@@ -19,6 +22,12 @@ Options:
       --rules <list>     comma-separated rules to run (default: all)
       --fail-on <list>   exit 1 when an unjustified finding of these rules exists;
                          'cycle:runtime' fails on runtime cycles only
+      --concept <name>   focus the report on one concept: its definitions, import paths
+                         with counts per name, shims, cycles and the migration that fixes it
+      --scope <list>     scopes listed in detail: production (default), test, fixture,
+                         script, or all; the others are counted in a summary
+      --min-severity <s> leave out findings below error, warning or note
+      --max-findings <n> list at most n findings
       --workers <n>      extract threads (0 = none; default: by input size)
   -q, --quiet            no progress output
   -h, --help             this help
@@ -51,6 +60,10 @@ export const command = defineCommand(
     rules: { type: 'string' },
     'fail-on': { type: 'string' },
     workers: { type: 'string' },
+    concept: { type: 'string' },
+    scope: { type: 'string' },
+    'min-severity': { type: 'string' },
+    'max-findings': { type: 'string' },
     quiet: { type: 'boolean', short: 'q', default: false },
   },
   async ({ values, positionals }) => {
@@ -63,14 +76,33 @@ export const command = defineCommand(
     const rules = parseList(values.rules, 'rule', RULE_IDS) as RuleId[];
     const failOn = parseList(values['fail-on'], 'rule', [...RULE_IDS, 'cycle:runtime']);
     const workers = wholeNumber(values.workers, '--workers', 0);
-    const { report } = await audit({
+    const view = {
+      scopes:
+        values.scope === 'all'
+          ? [...SCOPES]
+          : values.scope === undefined
+            ? undefined
+            : (parseList(values.scope, 'scope (or all)', SCOPES) as Scope[]),
+      minSeverity: parseList(values['min-severity'], 'severity', SEVERITIES)[0] as
+        | Severity
+        | undefined,
+      maxFindings: wholeNumber(values['max-findings'], '--max-findings', 0),
+    };
+    const { report: full } = await audit({
       root: root ?? '.',
       configPath: values.config,
       rules: rules.length ? rules : undefined,
       workers,
       onProgress: progress(values.quiet ?? false),
     });
-    const text = render(report, format);
+    const report = values.concept
+      ? (await import('../report/focus.js')).focusConcept(
+          full,
+          values.concept,
+          Object.keys(loadConfig(full.root, values.config).config.concepts ?? {}),
+        )
+      : full;
+    const text = render(report, format, view);
     if (values.output) writeFileSync(values.output, text);
     else process.stdout.write(text);
     const failed = failures(report, failOn);

@@ -23,6 +23,8 @@ export interface ConceptConfig {
   canonical: { module: string; symbol?: string };
   deprecatedModules?: string[];
   deprecatedNames?: string[];
+  /** Other definitions of the concept (subclasses, re-bindings): `module.Name` or `file:Name`. */
+  members?: string[];
 }
 
 export interface DeprecatedModuleConfig {

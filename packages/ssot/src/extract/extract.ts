@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkippedFile, SourceFile } from '../discover/discover.js';
 import { extractPython } from './python.js';
+import { scanPython } from './python-scan.js';
 import { emptyRecord } from './record.js';
 import type { FileRecord } from './types.js';
 import { extractTypeScript } from './typescript.js';
@@ -22,9 +23,13 @@ export function extractFile(root: string, source: SourceFile): FileRecord | Skip
   if (text.includes('\0')) return { file: source.file, reason: 'binary (contains NUL bytes)' };
   if (text.charCodeAt(0) === 0xfeff) text = ` ${text.slice(1)}`; // keep offsets: BOM → space
   try {
-    return source.language === 'py'
-      ? extractPython(source.file, text)
-      : extractTypeScript(source.file, text);
+    if (source.language === 'ts') return extractTypeScript(source.file, text);
+    try {
+      return scanPython(source.file, text);
+    } catch {
+      // A scanner bug must not lose the file: the full parser reads it instead.
+      return extractPython(source.file, text);
+    }
   } catch (e) {
     const record = emptyRecord(source.file, source.language, text.length);
     record.parseError = { line: 1, column: 1, message: `parser failed: ${(e as Error).message}` };

@@ -1,7 +1,7 @@
 import Parser from 'tree-sitter';
 import Python from 'tree-sitter-python';
 import { LineIndex } from './lines.js';
-import { emptyRecord, RecordBuilder } from './record.js';
+import { emptyRecord, pythonImport, RecordBuilder } from './record.js';
 import type { FileRecord, ImportedName, ImportKind, ImportRecord, Span } from './types.js';
 
 type Node = Parser.SyntaxNode;
@@ -105,23 +105,9 @@ class PyExtractor extends RecordBuilder {
     binds: string | null,
     ctx: Context,
   ): void {
-    const rec: ImportRecord = {
-      span: at,
-      line: this.lines.line(at.start),
-      column: this.lines.column(at.start),
-      kind,
-      specifier,
-      specifierSpan,
-      level,
-      names,
-      binds,
-      typeOnly: false,
-      typeChecking: ctx.typeChecking,
-      functionLevel: ctx.functionLevel,
-      dynamic: kind === 'dynamic',
-      inTryImportError: ctx.inTryImportError,
-    };
-    this.record.imports.push(rec);
+    this.record.imports.push(
+      pythonImport(this.lines, kind, at, specifier, specifierSpan, level, names, binds, ctx),
+    );
     if (!ctx.functionLevel) {
       for (const n of names) this.importedLocals.add(n.local);
       if (binds) this.importedLocals.add(binds);

@@ -1,5 +1,13 @@
 import type { LineIndex } from './lines.js';
-import type { BindingKind, FileRecord, Language } from './types.js';
+import type {
+  BindingKind,
+  FileRecord,
+  ImportedName,
+  ImportKind,
+  ImportRecord,
+  Language,
+  Span,
+} from './types.js';
 
 /** A record with nothing extracted yet. */
 export function emptyRecord(file: string, language: Language, bytes: number): FileRecord {
@@ -12,6 +20,7 @@ export function emptyRecord(file: string, language: Language, bytes: number): Fi
     exports: [],
     hasAll: false,
     reexportOnly: false,
+    effects: [],
     parseError: null,
   };
 }
@@ -55,4 +64,41 @@ export abstract class RecordBuilder {
     this.record.reexportOnly = this.reexports > 0 && this.ownCode === 0;
     this.record.imports.sort((a, b) => a.span.start - b.span.start);
   }
+}
+
+/** Where a Python import statement sits: the flags both Python extractors record. */
+export interface PythonImportContext {
+  typeChecking: boolean;
+  functionLevel: boolean;
+  inTryImportError: boolean;
+}
+
+/** The record of one Python import (both Python extractors build theirs here). */
+export function pythonImport(
+  lines: { line(offset: number): number; column(offset: number): number },
+  kind: ImportKind,
+  at: Span,
+  specifier: string,
+  specifierSpan: Span,
+  level: number,
+  names: ImportedName[],
+  binds: string | null,
+  ctx: PythonImportContext,
+): ImportRecord {
+  return {
+    span: at,
+    line: lines.line(at.start),
+    column: lines.column(at.start),
+    kind,
+    specifier,
+    specifierSpan,
+    level,
+    names,
+    binds,
+    typeOnly: false,
+    typeChecking: ctx.typeChecking,
+    functionLevel: ctx.functionLevel,
+    dynamic: kind === 'dynamic',
+    inTryImportError: ctx.inTryImportError,
+  };
 }

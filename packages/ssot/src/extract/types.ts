@@ -112,6 +112,21 @@ export interface LocalExport extends Location {
   local: string;
 }
 
+/**
+ * Something a module does at import time besides binding names:
+ * - `calls`: a call statement at module level (`_check_env()`), `name` is the function;
+ * - `logs`: a logging call (`logger.info(…)`, `logging.warning(…)`, `print(…)`);
+ * - `warns`: `warnings.warn(…)`;
+ * - `fallback`: an assignment in the handler of a `try/except ImportError` (`X = None`), with
+ *   the assigned value as `detail`.
+ */
+export interface ModuleEffect {
+  kind: 'calls' | 'logs' | 'warns' | 'fallback';
+  line: number;
+  name: string;
+  detail?: string;
+}
+
 export interface ParseError {
   line: number;
   column: number;
@@ -129,11 +144,13 @@ export interface FileRecord {
   /** Python: the module defines `__all__`. */
   hasAll: boolean;
   /**
-   * True when every top-level statement only imports and re-exports (no definitions, no other
-   * code beyond docstrings, `__all__`, aliases of imported names and deprecation warnings), and
-   * at least one name is re-exported.
+   * True when the module's public names all come from imports (re-exports, aliases of imported
+   * names, fallbacks), whatever else it runs at import (TS: only `export … from` and re-exported
+   * imports), and at least one name is re-exported.
    */
   reexportOnly: boolean;
+  /** Python: what the module runs at import besides binding names (calls, logging, warnings, fallbacks). */
+  effects: ModuleEffect[];
   /** Set when the file did not parse; its other fields are then empty. */
   parseError: ParseError | null;
 }

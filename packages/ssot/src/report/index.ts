@@ -3,6 +3,7 @@ import type { AuditReport } from '../pipeline/audit.js';
 import { renderJson } from './json.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
+import { selectFindings, type ViewOptions } from './select.js';
 import { renderText } from './text.js';
 
 export type Format = 'text' | 'json' | 'sarif' | 'markdown';
@@ -25,6 +26,22 @@ const RENDERERS: Record<Format, (r: AuditReport) => string> = {
   markdown: renderMarkdown,
 };
 
-export function render(report: AuditReport, format: Format): string {
-  return RENDERERS[format](report);
+/**
+ * The report in a format. Text shows production findings in detail and counts the rest; the
+ * other formats list every finding unless `view` narrows them (--scope, --min-severity,
+ * --max-findings).
+ */
+export function render(report: AuditReport, format: Format, view: ViewOptions = {}): string {
+  if (format === 'text') return renderText(report, view);
+  const narrowed = view.scopes || view.minSeverity || view.maxFindings !== undefined;
+  const shown = narrowed
+    ? {
+        ...report,
+        findings: selectFindings(report, {
+          scopes: view.scopes ?? ['production', 'test', 'fixture', 'script'],
+          ...view,
+        }).shown,
+      }
+    : report;
+  return RENDERERS[format](shown);
 }

@@ -1,6 +1,8 @@
+import { feedbackArcSet, type WeightedEdge } from '../../graph/feedback.js';
 import type { Edge, ProjectGraph } from '../../graph/graph.js';
 import type { RuleContext } from '../context.js';
-import type { CycleFinding, Finding } from '../types.js';
+import { scopeOfFiles } from '../scope.js';
+import type { CycleEdge, CycleFinding, Finding } from '../types.js';
 
 /** The module graph on integer indices (compressed adjacency), for the graph walks below. */
 interface Indexed {
@@ -168,6 +170,83 @@ function rotate(edges: Edge[]): Edge[] {
   return [...edges.slice(k), ...edges.slice(0, k)];
 }
 
+/** The package a module belongs to: its Python package, or its directory. */
+function packageOf(graph: ProjectGraph, file: string): string {
+  const m = graph.modules.get(file);
+  if (m?.record.language === 'py') {
+    const name = m.name;
+    return file.endsWith('__init__.py')
+      ? name
+      : name.includes('.')
+        ? name.slice(0, name.lastIndexOf('.'))
+        : '(top level)';
+  }
+  const slash = file.lastIndexOf('/');
+  return slash === -1 ? '.' : file.slice(0, slash);
+}
+
+/** A component's modules grouped by package, largest group first. */
+function membersOf(graph: ProjectGraph, files: string[]): CycleFinding['members'] {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const pkg = packageOf(graph, f);
+    const list = groups.get(pkg) ?? [];
+    list.push(graph.modules.get(f)?.name ?? f);
+    groups.set(pkg, list);
+  }
+  return [...groups]
+    .map(([pkg, modules]) => ({ package: pkg, modules: modules.sort() }))
+    .sort((a, b) => b.modules.length - a.modules.length || a.package.localeCompare(b.package));
+}
+
+/** The fewest runtime import edges (module pairs) to cut so that the component has no runtime cycle. */
+function cutOf(
+  graph: ProjectGraph,
+  g: Indexed,
+  comp: number[],
+  componentOf: Int32Array,
+  ci: number,
+): CycleEdge[] {
+  const local = new Map(comp.map((v, i) => [v, i]));
+  const pairs = new Map<string, { edge: WeightedEdge; statements: Edge[] }>();
+  for (const v of comp) {
+    for (let slot = g.start[v] as number; slot < (g.start[v + 1] as number); slot++) {
+      const w = g.to[slot] as number;
+      const e = g.edge[slot] as Edge;
+      if (e.kind !== 'runtime' || componentOf[w] !== ci) continue;
+      const key = `${v}>${w}`;
+      let p = pairs.get(key);
+      if (!p) {
+        p = {
+          edge: { from: local.get(v) as number, to: local.get(w) as number, weight: 0 },
+          statements: [],
+        };
+        pairs.set(key, p);
+      }
+      p.edge.weight++;
+      p.statements.push(e);
+    }
+  }
+  const list = [...pairs.values()];
+  const cut = new Set(
+    feedbackArcSet(
+      comp.length,
+      list.map((p) => p.edge),
+    ),
+  );
+  return list
+    .filter((p) => cut.has(p.edge))
+    .flatMap((p) => p.statements)
+    .map((e) => ({
+      from: graph.modules.get(e.from)?.name ?? e.from,
+      to: graph.modules.get(e.to)?.name ?? e.to,
+      file: e.from,
+      line: e.line,
+      kind: e.kind,
+    }))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}
+
 /** Import cycles: runtime ones, and separately those closed only by type-only, TYPE_CHECKING, function-level or dynamic imports. */
 export function cycle(ctx: RuleContext): Finding[] {
   const { graph } = ctx;
@@ -175,7 +254,9 @@ export function cycle(ctx: RuleContext): Finding[] {
   const runtime = (e: Edge) => e.kind === 'runtime';
   const any = () => true;
   const findings: CycleFinding[] = [];
-  const make = (edges: Edge[], componentSize: number): CycleFinding => {
+  const make = (edges: Edge[], comp: number[], cut: CycleEdge[]): CycleFinding => {
+    const componentSize = comp.length;
+    const componentFiles = comp.map((v) => g.files[v] as string);
     const kinds = new Set(edges.filter((e) => e.kind !== 'runtime').map((e) => e.kind));
     const kind: CycleFinding['kind'] =
       kinds.size === 0
@@ -188,8 +269,12 @@ export function cycle(ctx: RuleContext): Finding[] {
     return {
       rule: 'cycle',
       severity: kind === 'runtime' ? 'error' : 'note',
-      message: `${kind} import cycle: ${[...modules, modules[0]].join(' → ')}`,
-      score: kind === 'runtime' ? 1000 + componentSize : componentSize,
+      message:
+        componentSize > modules.length
+          ? `${kind} import cycle in a component of ${componentSize} modules (${membersOf(graph, componentFiles).length} packages)${cut.length ? `; cutting ${new Set(cut.map((c) => `${c.from}>${c.to}`)).size} import edge(s) breaks its runtime cycles` : ''}: ${[...modules, modules[0]].join(' → ')}`
+          : `${kind} import cycle: ${[...modules, modules[0]].join(' → ')}`,
+      score: componentSize,
+      scope: scopeOfFiles(componentFiles),
       kind,
       modules,
       files,
@@ -201,13 +286,15 @@ export function cycle(ctx: RuleContext): Finding[] {
         kind: e.kind,
       })),
       componentSize,
+      members: membersOf(graph, componentFiles),
+      cut,
     };
   };
   const runtimeOf = new Int32Array(g.files.length);
   components(g, runtime, runtimeOf).forEach((comp, ci) => {
     const start = comp[0] as number;
     const edges = path(g, start, start, runtimeOf, ci, runtime, false);
-    if (edges) findings.push(make(rotate(edges), comp.length));
+    if (edges) findings.push(make(rotate(edges), comp, cutOf(graph, g, comp, runtimeOf, ci)));
   });
   const anyOf = new Int32Array(g.files.length);
   components(g, any, anyOf).forEach((comp, ci) => {
@@ -235,7 +322,7 @@ export function cycle(ctx: RuleContext): Finding[] {
         best = edges;
       }
     }
-    if (best) findings.push(make(rotate(best), comp.length));
+    if (best) findings.push(make(rotate(best), comp, []));
   });
   return findings;
 }

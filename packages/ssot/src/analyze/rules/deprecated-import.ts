@@ -1,4 +1,5 @@
 import { importSpellings, moduleMatches, type RuleContext } from '../context.js';
+import { scopeOf } from '../scope.js';
 import type { DeprecatedImportFinding, DeprecatedUse, Finding } from '../types.js';
 
 interface DeprecatedModuleRule {
@@ -69,6 +70,7 @@ export function deprecatedImport(ctx: RuleContext): Finding[] {
       severity: 'warning',
       message: `${m.file} has ${uses.length} deprecated import${uses.length === 1 ? '' : 's'}`,
       score: uses.length,
+      scope: scopeOf(m.file),
       file: m.file,
       imports: uses,
     });

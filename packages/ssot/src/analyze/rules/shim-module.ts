@@ -1,39 +1,49 @@
-import { isShim, type RuleContext } from '../context.js';
+import type { RuleContext } from '../context.js';
+import { scopeOfFiles } from '../scope.js';
 import type { Finding, ShimModuleFinding } from '../types.js';
 
 const BARREL = /(^|\/)(__init__\.py|index\.[cm]?[jt]sx?)$/;
 
-function list(items: Set<string>): string {
-  const sorted = [...items].sort();
-  return sorted.length <= 3
-    ? sorted.join(', ')
-    : `${sorted.slice(0, 3).join(', ')} and ${sorted.length - 3} more`;
+function list(items: string[], max = 3): string {
+  return items.length <= max
+    ? items.join(', ')
+    : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
-/** A module that only re-exports, with how many modules import through it. */
+/**
+ * A module whose public names (almost) all come from imports, whatever else it runs at import:
+ * what it re-exports and from where, what else it does, and how many modules import through it.
+ */
 export function shimModule(ctx: RuleContext): Finding[] {
   const { graph } = ctx;
   const findings: ShimModuleFinding[] = [];
-  for (const m of graph.modules.values()) {
-    if (!isShim(graph, m)) continue;
-    const importers = graph.importers.get(m.file)?.size ?? 0;
-    const from = new Set<string>();
-    m.record.imports.forEach((_imp, i) => {
-      const r = m.resolved[i];
-      if (r && r.status !== 'external')
-        from.add(r.file ? (graph.modules.get(r.file)?.name ?? r.module) : r.module);
-    });
-    const barrel = BARREL.test(m.file);
+  for (const [file, profile] of ctx.shims) {
+    const m = graph.modules.get(file);
+    if (!m) continue;
+    const importers = graph.importers.get(file) ?? new Set<string>();
+    const from = [...new Set(profile.reexports.map((r) => r.from))].sort();
+    const barrel = BARREL.test(file);
+    const names = profile.reexports.map((r) =>
+      r.name === r.imported ? r.name : `${r.name} (= ${r.imported})`,
+    );
+    const extra = [
+      ...profile.alsoRuns,
+      ...(profile.own.length ? [`defines ${list(profile.own)}`] : []),
+    ];
     findings.push({
       rule: 'shim-module',
       severity: barrel ? 'note' : 'warning',
-      message: `${m.name} only re-exports${from.size ? ` from ${list(from)}` : ''}; ${importers} module${importers === 1 ? ' imports' : 's import'} through it`,
-      score: importers,
+      message: `${m.name} re-exports ${list(names)}${from.length ? ` from ${list(from)}` : ''}${extra.length ? `; also ${extra.join('; ')}` : ''}; ${importers.size} module${importers.size === 1 ? ' imports' : 's import'} through it`,
+      score: importers.size,
+      scope: scopeOfFiles([file]),
       module: m.name,
-      file: m.file,
-      importers,
+      file,
+      importers: importers.size,
       barrel,
-      reexportsFrom: [...from].sort(),
+      reexportsFrom: from,
+      reexports: profile.reexports,
+      own: profile.own,
+      alsoRuns: profile.alsoRuns,
     });
   }
   return findings;

@@ -31,6 +31,7 @@ import { WebhookUpstream } from './upstream/webhook.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { Heartbeat } from './ws/heartbeat.js';
+import type { Admission } from './ws/leases.js';
 import { ConnectionManager } from './ws/manager.js';
 import { listen, socketListeners } from './ws/socket-listeners.js';
 import { Upgrades } from './ws/upgrade.js';
@@ -147,7 +148,13 @@ export class Gateway {
       tickets: this.tickets,
       tokens,
       isDraining,
-      onConnection: (ws, verified, resume) => this.connected(ws, verified, resume),
+      admit: async (userId) => {
+        const connectionId = this.newConnectionId();
+        return { connectionId, admitted: await this.manager.leases.admit(userId, connectionId) };
+      },
+      release: (userId, admission) => this.manager.leases.release(userId, admission.connectionId),
+      onConnection: (ws, verified, resume, admission) =>
+        this.connected(ws, verified, resume, admission),
     });
     this.server = createServer(
       {
@@ -235,9 +242,18 @@ export class Gateway {
     this.log.info('closed');
   }
 
+  private newConnectionId(): string {
+    return `c_${(++this.connectionSeq).toString(36)}_${randomBytes(4).toString('hex')}`;
+  }
+
   /** A socket that passed the upgrade: its Connection, listeners and expiry, then the manager. */
-  private connected(ws: WebSocket, verified: VerifiedToken, resume: StreamPosition | undefined) {
-    const id = `c_${(++this.connectionSeq).toString(36)}_${randomBytes(4).toString('hex')}`;
+  private connected(
+    ws: WebSocket,
+    verified: VerifiedToken,
+    resume: StreamPosition | undefined,
+    admission: Admission,
+  ) {
+    const id = admission.connectionId;
     const conn = new Connection(
       id,
       verified.userId,
@@ -248,7 +264,7 @@ export class Gateway {
     );
     listen(conn, this.socketListeners);
     conn.armExpiry(this.frameContext.onExpired);
-    this.manager.attach(conn, resume).catch((error: unknown) => {
+    this.manager.attach(conn, resume, admission.admitted).catch((error: unknown) => {
       // The engine could not be reached: the client reconnects (with backoff) and resumes.
       const unavailable = error instanceof EngineUnavailableError;
       this.log[unavailable ? 'warn' : 'error']({ err: error, connectionId: id }, 'attach failed');

@@ -32,6 +32,7 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
  * and a false `ready()`, never a hang. `appendSync` (in-process engines) passes through.
  */
 export function boundedEngine(engine: Engine, timeoutMs: number): Engine {
+  const renewLeases = engine.shared.renewLeases?.bind(engine.shared);
   const bounded: Engine = {
     name: engine.name,
     shared: {
@@ -44,8 +45,10 @@ export function boundedEngine(engine: Engine, timeoutMs: number): Engine {
           timeoutMs,
           'admitConnection',
         ),
-      renewLeases: (leases, leaseMs) =>
-        within(engine.shared.renewLeases(leases, leaseMs), timeoutMs, 'renewLeases'),
+      ...(renewLeases && {
+        renewLeases: (leases, leaseMs) =>
+          within(renewLeases(leases, leaseMs), timeoutMs, 'renewLeases'),
+      }),
       releaseConnection: (userId, connectionId) =>
         within(
           engine.shared.releaseConnection(userId, connectionId),

@@ -146,8 +146,11 @@ export interface SharedState {
     max: number,
     leaseMs: number,
   ): Promise<boolean>;
-  /** Extends the leases of connections still open on this process. */
-  renewLeases(leases: readonly ConnectionLease[], leaseMs: number): Promise<void>;
+  /**
+   * Extends the leases of connections still open on this process. Absent when a lease cannot
+   * outlive the process that holds it (one process, the memory engine): nothing is renewed then.
+   */
+  renewLeases?(leases: readonly ConnectionLease[], leaseMs: number): Promise<void>;
   /** Gives the connection's lease back. */
   releaseConnection(userId: string, connectionId: string): Promise<void>;
 }

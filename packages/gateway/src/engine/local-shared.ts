@@ -1,9 +1,10 @@
 import { TooManyTicketsError } from '../errors.js';
-import type { ConnectionLease, SharedState } from './engine.js';
+import type { SharedState } from './engine.js';
 
 /**
  * The shared state of a deployment of one process (the memory engine): tickets in a map with
- * expiry, connection counts per user. A lease cannot outlive this process, so it needs no expiry.
+ * expiry, connection counts per user. A lease cannot outlive this process, so it needs no expiry
+ * and no renewal (no `renewLeases`).
  */
 export class LocalSharedState implements SharedState {
   private readonly tickets = new Map<string, { value: string; expiresAt: number }>();
@@ -41,8 +42,6 @@ export class LocalSharedState implements SharedState {
     held.add(connectionId);
     return true;
   }
-
-  async renewLeases(_leases: readonly ConnectionLease[]): Promise<void> {}
 
   async releaseConnection(userId: string, connectionId: string): Promise<void> {
     const held = this.connections.get(userId);

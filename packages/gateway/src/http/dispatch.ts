@@ -12,6 +12,9 @@ export interface DispatchContext extends HttpContext {
   fallback: ((req: IncomingMessage, res: ServerResponse) => boolean) | undefined;
 }
 
+/** Routes that start something new: while draining they get 503, like new upgrades. */
+const REFUSED_WHILE_DRAINING = new Set(['/v1/publish', '/v1/tickets']);
+
 /** Every plain HTTP request: the gateway's routes, then the fallback, else 404; never throws. */
 export async function handleRequest(
   req: IncomingMessage,
@@ -24,7 +27,7 @@ export async function handleRequest(
       sendError(res, 426, ErrorCode.InvalidField, 'GET /ws needs a WebSocket upgrade');
       return;
     }
-    if (ctx.isDraining() && path === '/v1/publish') {
+    if (ctx.isDraining() && REFUSED_WHILE_DRAINING.has(path)) {
       ctx.metrics.errors.inc({ code: ErrorCode.Unavailable });
       sendError(res, 503, ErrorCode.Unavailable, 'gateway is draining');
       return;

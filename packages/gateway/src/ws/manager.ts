@@ -80,8 +80,12 @@ export class ConnectionManager {
    * Registers a connection, sends `welcome`, replays from `resume` when history covers it (or
    * sends `resync`), then switches it to live delivery with no gap and no duplicate at the seam.
    */
-  async attach(conn: Connection, resume: StreamPosition | undefined): Promise<void> {
-    const channel = await this.admit(conn);
+  async attach(
+    conn: Connection,
+    resume: StreamPosition | undefined,
+    admitted: boolean,
+  ): Promise<void> {
+    const channel = this.register(conn, admitted);
     if (!channel) return;
     await channel.ready;
     if (conn.closed) return;
@@ -91,18 +95,17 @@ export class ConnectionManager {
   }
 
   /**
-   * Enforces the per-user cap over every process (a lease through the engine), then registers
-   * the connection in its user's channel.
+   * Registers the connection in its user's channel when it was admitted under the per-user cap
+   * (a lease taken through the engine before the upgrade, `leases.admit`); closes it otherwise.
    */
-  private async admit(conn: Connection): Promise<UserChannel | undefined> {
-    if (!(await this.leases.admit(conn))) {
+  private register(conn: Connection, admitted: boolean): UserChannel | undefined {
+    if (!admitted) {
       if (conn.close(CloseCode.TooManyConnections, 'too many connections for this user'))
         this.metrics.closes.inc({ code: CloseCode.TooManyConnections });
       return undefined;
     }
     if (conn.closed) {
-      // Closed while being admitted: detach came first and had no lease to give back yet.
-      this.leases.release(conn);
+      this.leases.release(conn.userId, conn.id);
       return undefined;
     }
     let channel = this.channels.get(conn.userId);
@@ -171,7 +174,7 @@ export class ConnectionManager {
 
   detach(conn: Connection): void {
     conn.releaseHeld();
-    this.leases.release(conn);
+    this.leases.release(conn.userId, conn.id);
     const channel = this.channels.get(conn.userId);
     if (!channel?.connections.includes(conn)) return;
     channel.connections = channel.connections.filter((c) => c !== conn);

@@ -15,6 +15,7 @@ import type { TicketStore } from '../auth/tickets.js';
 import { AuthError, EngineUnavailableError } from '../errors.js';
 import { rejectUpgrade } from '../http/respond.js';
 import type { GatewayMetrics } from '../metrics.js';
+import type { Admission } from './leases.js';
 
 export interface UpgradeContext {
   metrics: GatewayMetrics;
@@ -25,17 +26,26 @@ export interface UpgradeContext {
   tickets: TicketStore;
   tokens: () => Promise<TokenVerifier>;
   isDraining: () => boolean;
-  /** Receives each socket that passed every check, with its verified credentials. */
+  /**
+   * Admission under the per-user cap through the engine, before the upgrade: an engine that does
+   * not answer within its bound rejects (EngineUnavailableError), and the upgrade gets 503.
+   */
+  admit: (userId: string) => Promise<Admission>;
+  /** Gives back the lease of an admission whose upgrade did not happen. */
+  release: (userId: string, admission: Admission) => void;
+  /** Receives each socket that passed every check, with its credentials and admission. */
   onConnection: (
     ws: WebSocket,
     verified: VerifiedToken,
     resume: StreamPosition | undefined,
+    admission: Admission,
   ) => void;
 }
 
 /**
- * The WebSocket upgrade: path, drain state, Origin, subprotocol, resume position and credentials
- * are checked before any WebSocket exists; a refusal is a plain HTTP response with a JSON body.
+ * The WebSocket upgrade: path, drain state, Origin, subprotocol, resume position, credentials and
+ * admission through the engine are checked before any WebSocket exists; a refusal is a plain
+ * HTTP response with a JSON body.
  */
 export class Upgrades {
   private readonly wss: WebSocketServer;
@@ -91,10 +101,20 @@ export class Upgrades {
       }
       if (ctx.isDraining())
         return this.reject(socket, 503, ErrorCode.Unavailable, 'gateway is draining');
+      const admission = await ctx.admit(verified.userId);
+      if (ctx.isDraining()) {
+        ctx.release(verified.userId, admission);
+        return this.reject(socket, 503, ErrorCode.Unavailable, 'gateway is draining');
+      }
+      if (!socket.readable || !socket.writable) {
+        // The client left while it was being admitted; ws would drop the socket without a call.
+        ctx.release(verified.userId, admission);
+        return void socket.destroy();
+      }
       this.wss.handleUpgrade(req, socket, head, (ws) => {
         // From here on ws listens for the socket's errors itself.
         socket.off('error', this.upgradeError);
-        ctx.onConnection(ws, verified, resume.value);
+        ctx.onConnection(ws, verified, resume.value, admission);
       });
     } catch (error) {
       if (error instanceof EngineUnavailableError)

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, it } from 'node:test';
-import { CloseCode } from '@agentwire/protocol';
+import { CloseCode, ErrorCode } from '@agentwire/protocol';
 import {
   type GatewayProcess,
   mintToken,
@@ -121,6 +121,14 @@ describe('faults: SIGTERM drain under load', () => {
     assert.ok(Date.now() - sigtermAt < 1000);
     const upgrade = openClient(a.wsUrl, { token: await mintToken('late') });
     await assert.rejects(upgrade.opened, (e: { status?: number }) => e.status === 503);
+    const ticket = await fetch(`${a.url}/v1/tickets`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mintToken('late')}` },
+    });
+    assert.equal(ticket.status, 503, 'no ticket from the draining node');
+    assert.deepEqual(await ticket.json(), {
+      error: { code: ErrorCode.Unavailable, message: 'gateway is draining' },
+    });
     // The rest of its body comes after the last batch of closes: the drain waits for it.
     setTimeout(() => inFlightRest.send?.(), WINDOW_MS + 300);
 

@@ -34,9 +34,18 @@ async function redisFor(t: TestContext): Promise<TestRedis> {
   return redis;
 }
 
-async function gatewayOn(t: TestContext, redis: TestRedis, prefix: string): Promise<TestGateway> {
+async function gatewayOn(
+  t: TestContext,
+  redis: TestRedis,
+  prefix: string,
+  maxConnectionsPerUser?: number,
+): Promise<TestGateway> {
   const engine = new RedisEngine({ url: redis.url, history: HISTORY, prefix, timeoutMs: 300 });
-  const gw = await startGateway({ engine, engineTimeoutMs: BOUND_MS });
+  const gw = await startGateway({
+    engine,
+    engineTimeoutMs: BOUND_MS,
+    ...(maxConnectionsPerUser !== undefined && { limits: { maxConnectionsPerUser } }),
+  });
   t.after(async () => {
     await gw.close();
     await engine.close();
@@ -186,6 +195,44 @@ describe('faults: Redis stalled (SIGSTOP) and unreachable (killed)', () => {
       if (readyz !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     assert.equal(readyz, 200);
+  });
+});
+
+describe('faults: new WebSocket upgrades while Redis is stalled (SIGSTOP)', () => {
+  it('refuses them with HTTP 503 unavailable within the bound (no upgrade then 1011), and admits again after, with no lease left behind', async (t) => {
+    const redis = await redisFor(t);
+    const gw = await gatewayOn(t, redis, 'stall-upgrade', 1);
+    const before = await connectUser(gw, 'una');
+    await before.close();
+    const token = await mintToken('una');
+
+    redis.pause();
+    try {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const started = Date.now();
+        const client = openClient(gw.wsUrl, { token });
+        const refusal = await client.opened.then(
+          () => undefined,
+          (error: { status?: number; body?: string }) => error,
+        );
+        const ms = Date.now() - started;
+        if (!refusal) await client.close();
+        assert.ok(refusal, 'no WebSocket is opened while the engine is stalled');
+        assert.equal(refusal.status, 503);
+        assert.equal(JSON.parse(refusal.body ?? '{}').error?.code, ErrorCode.Unavailable);
+        assert.ok(ms < BOUND_MS + SLACK_MS, `503 after ${ms} ms`);
+      }
+    } finally {
+      redis.resume();
+    }
+    // The leases Redis took late (after SIGCONT) were given back: with a cap of 1 the user
+    // gets in at once, not after the lease (30 s) expires.
+    const after = openClient(gw.wsUrl, { token });
+    await after.opened;
+    await after.until((f) => f.length > 0 || after.closeCode !== undefined, 5000, 'welcome');
+    assert.equal(after.closeCode, undefined, `closed with ${after.closeCode}`);
+    assert.equal(after.welcome().userId, 'una');
+    await after.close();
   });
 });
 

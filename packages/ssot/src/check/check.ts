@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { importSpellings, moduleMatches } from '../analyze/context.js';
 import type {
@@ -12,20 +12,21 @@ import { UserError } from '../errors.js';
 import type { ProjectGraph } from '../graph/graph.js';
 import { type AuditReport, audit } from '../pipeline/audit.js';
 import { changedSince } from '../workspace/git.js';
+import {
+  type Baseline,
+  cycleKey,
+  duplicateFiles,
+  duplicateKey,
+  knownCycle,
+  knownDuplicate,
+  nextBaseline,
+  readBaseline,
+} from './baseline.js';
 import { forbiddenImports } from './layers.js';
 
-export const BASELINE_FILE = 'ssot-baseline.json';
+export type { Baseline, BaselineDuplicate } from './baseline.js';
 
-/** `ssot-baseline.json`: the counts `ssot check` holds a change to. They only go down. */
-export interface Baseline {
-  version: 1;
-  /** Deprecated import statements. */
-  deprecated: number;
-  /** Import cycles by key (`kind: modules in order`). */
-  cycles: string[];
-  /** Duplicate definitions: symbol → number of modules binding it. */
-  duplicates: Record<string, number>;
-}
+export const BASELINE_FILE = 'ssot-baseline.json';
 
 /** A threshold: an absolute count or a share of the concept's import statements. */
 export type Threshold = { count: number } | { percent: number };
@@ -105,33 +106,6 @@ export interface CheckResult {
   changed: string[] | null;
   /** The audit, for the reporters. */
   report: AuditReport;
-}
-
-function cycleKey(f: CycleFinding): string {
-  return `${f.kind}: ${f.modules.join(' → ')}`;
-}
-
-function readBaseline(path: string): Baseline | null {
-  if (!existsSync(path)) return null;
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UserError(`invalid baseline ${path}: not valid JSON (${(e as Error).message})`);
-  }
-  const b = data as Partial<Baseline>;
-  if (
-    b.version !== 1 ||
-    typeof b.deprecated !== 'number' ||
-    !Array.isArray(b.cycles) ||
-    typeof b.duplicates !== 'object' ||
-    b.duplicates === null
-  ) {
-    throw new UserError(
-      `invalid baseline ${path}: expected { version: 1, deprecated, cycles, duplicates }`,
-    );
-  }
-  return b as Baseline;
 }
 
 /** Statements (file:line:column) flagged by deprecated-import findings. */
@@ -255,20 +229,19 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
       findings: deprecatedFindings,
     });
   }
-  const knownCycles = new Set(before?.cycles ?? []);
   for (const c of cycles) {
-    if (knownCycles.has(cycleKey(c))) continue;
+    if (knownCycle(before, cycleKey(c)) !== null) continue;
     violations.push({ kind: 'new-cycle', message: `new ${c.message}`, findings: [c] });
   }
   for (const d of duplicates) {
-    const was = before?.duplicates[d.symbol];
-    if (was !== undefined && d.modules <= was) continue;
+    const was = knownDuplicate(before, duplicateKey(d));
+    if (was && d.modules <= was.modules) continue;
+    const added = was ? duplicateFiles(d).filter((f) => !was.files.includes(f)) : [];
     violations.push({
       kind: 'new-duplicate',
-      message:
-        was === undefined
-          ? `new duplicate definition: ${d.message}`
-          : `duplicate definition grew: ${d.symbol} is bound in ${d.modules} modules (baseline ${was})`,
+      message: !was
+        ? `new duplicate definition: ${d.message}`
+        : `duplicate definition grew: ${d.symbol} is bound in ${d.modules} modules (baseline ${was.modules})${added.length ? `; new: ${added.join(', ')}` : ''}`,
       findings: [d],
     });
   }
@@ -285,28 +258,7 @@ export async function check(options: CheckOptions): Promise<CheckResult> {
   if (options.updateBaseline) {
     if (changed !== null)
       throw new UserError('--update-baseline judges the whole tree; drop --changed-since');
-    const currentCycles = cycles.map(cycleKey);
-    const currentDups = Object.fromEntries(duplicates.map((d) => [d.symbol, d.modules]));
-    written = before
-      ? {
-          version: 1,
-          deprecated: Math.min(before.deprecated, metrics.deprecated),
-          cycles: currentCycles.filter((k) => knownCycles.has(k)).sort(),
-          duplicates: Object.fromEntries(
-            Object.entries(currentDups)
-              .filter(([s]) => before.duplicates[s] !== undefined)
-              .map(([s, n]): [string, number] => [s, Math.min(n, before.duplicates[s] as number)])
-              .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-          ),
-        }
-      : {
-          version: 1,
-          deprecated: metrics.deprecated,
-          cycles: currentCycles.sort(),
-          duplicates: Object.fromEntries(
-            Object.entries(currentDups).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-          ),
-        };
+    written = nextBaseline(before, { deprecated: metrics.deprecated, cycles, duplicates });
     writeFileSync(baselinePath, `${JSON.stringify(written, null, 2)}\n`);
     if (!before) {
       // The first baseline accepts what is there; thresholds still apply.

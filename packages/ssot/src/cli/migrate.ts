@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { migrate } from '../migrate/migrate.js';
+import { type MigrateOptions, migrate } from '../migrate/migrate.js';
 import { migrateJson, migrateSummary } from '../migrate/summary.js';
 import { unifiedDiff } from '../workspace/edits.js';
 import { atMostOne, defineCommand, wholeNumber } from './args.js';
@@ -21,6 +21,13 @@ Options:
                           no reader sees a partly written file (slower: a new inode per file)
       --verify <command>  after --write, run this shell command in the root; roll back when it fails
       --allow-dirty       --write even when the git work tree has uncommitted changes
+      --batches           run the config's migrate.batches in order (each its globs and its
+                          verify); stops at the first batch whose verify fails, rolling back
+                          that batch only
+      --concept <name>    only the rules of this concept (repeatable); with --from-audit, only
+                          the rules derived for it
+      --rule <id>         only this rule: a migrate.rules entry's "id", or migrate.rules[0]
+                          (repeatable)
       --include <glob>    only files matching (repeatable)
       --exclude <glob>    leave out files matching (repeatable)
       --limit <n>         change at most n files (migrate in batches)
@@ -45,6 +52,9 @@ export const command = defineCommand(
     atomic: { type: 'boolean', default: false },
     verify: { type: 'string' },
     'allow-dirty': { type: 'boolean', default: false },
+    batches: { type: 'boolean', default: false },
+    concept: { type: 'string', multiple: true },
+    rule: { type: 'string', multiple: true },
     include: { type: 'string', multiple: true },
     exclude: { type: 'string', multiple: true },
     limit: { type: 'string' },
@@ -62,10 +72,12 @@ export const command = defineCommand(
     const limit = wholeNumber(values.limit, '--limit', 1);
     const workers = wholeNumber(values.workers, '--workers', 0);
     const write = values.write ?? false;
-    const result = await migrate({
+    const options: MigrateOptions = {
       root: root ?? '.',
       configPath: values.config,
       fromAudit: values['from-audit'],
+      concepts: values.concept,
+      ruleIds: values.rule,
       include: values.include,
       exclude: values.exclude,
       limit,
@@ -75,7 +87,41 @@ export const command = defineCommand(
       writeMethod: values.atomic ? 'atomic' : 'in-place',
       command: ['ssot', 'migrate', ...args],
       workers,
-    });
+    };
+    if (values.batches) {
+      if (values.include?.length || values.limit !== undefined)
+        throw new UserError(
+          '--batches takes its files from migrate.batches; drop --include/--limit',
+        );
+      const { migrateBatches } = await import('../migrate/batches.js');
+      const r = await migrateBatches(options);
+      if (values.format === 'json') {
+        const batches = r.batches.map((b) => ({
+          name: b.name,
+          status: b.status,
+          result: b.result ? migrateJson(b.result, write) : null,
+        }));
+        process.stdout.write(`${JSON.stringify({ batches, failed: r.failed }, null, 2)}\n`);
+      } else {
+        for (const b of r.batches) {
+          if (!b.result) continue;
+          process.stdout.write(`batch ${b.name}:\n${migrateSummary(b.result, write)}`);
+        }
+        const by = (s: string) => r.batches.filter((b) => b.status === s).map((b) => b.name);
+        const all: [string, string[]][] = [
+          ['landed', by('landed')],
+          ['planned', by('planned')],
+          ['rolled back (verify failed)', by('rolled back')],
+          ['not run', by('not run')],
+        ];
+        const parts = all.filter(([, names]) => names.length > 0);
+        process.stdout.write(
+          `ssot migrate --batches: ${parts.map(([what, names]) => `${what}: ${names.join(', ')}`).join('; ')}\n`,
+        );
+      }
+      return r.failed ? 1 : 0;
+    }
+    const result = await migrate(options);
     if (values.format === 'json') {
       process.stdout.write(`${JSON.stringify(migrateJson(result, write), null, 2)}\n`);
     } else {

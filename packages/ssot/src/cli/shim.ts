@@ -107,6 +107,16 @@ export const command = defineCommand(
       if (!values.write)
         process.stdout.write(`--- ${s.file}${s.exists ? ' (exists)' : ' (new)'}\n${s.text}`);
     }
+    for (const s of result.shims) {
+      for (const k of s.kept)
+        process.stdout.write(
+          `ssot shim: ${s.file} keeps ${k.name}, which the old module imported from ${k.module} (missing from the target)\n`,
+        );
+      if (s.dropped.length)
+        process.stdout.write(
+          `ssot shim: ${s.file} drops ${s.dropped.join(', ')}: defined in the old module itself, missing from the target\n`,
+        );
+    }
     const files = result.shims.map((s) => s.file).join(', ');
     process.stdout.write(
       values.write

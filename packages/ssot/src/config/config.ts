@@ -51,7 +51,7 @@ export interface SsotConfig {
   allow?: AllowConfig[];
   duplicates?: { includeUnimported?: boolean };
   /** `ssot migrate`: explicit rules (on top of those derived from `concepts` and `deprecated`). */
-  migrate?: { rules?: MigrateRuleConfig[] };
+  migrate?: { rules?: MigrateRuleConfig[]; batches?: MigrateBatchConfig[] };
   /** `ssot check`: the CI gate's thresholds and baseline file. */
   check?: CheckConfig;
 }
@@ -63,6 +63,21 @@ export interface MigrateRuleConfig {
   /** Only these names move: a list (names kept) or old name → new name. */
   names?: string[] | Record<string, string>;
   reason?: string;
+  /** Selects the rule with `ssot migrate --rule <id>`. */
+  id?: string;
+  /** Call-site rule: calls of a moved class become calls of a factory of the target (`Class` → `factory`). */
+  factories?: Record<string, string>;
+  /** The concept the rule belongs to (`ssot migrate --concept`). */
+  concept?: string;
+}
+
+/** `ssot migrate --batches`: files migrated together, in order, each verified on its own. */
+export interface MigrateBatchConfig {
+  name: string;
+  /** Globs relative to the root; every one must match a file. */
+  include: string[];
+  /** Shell command run after the batch is written; the batch is rolled back when it fails. */
+  verify?: string;
 }
 
 export interface CheckConfig {

@@ -17,7 +17,8 @@ export interface ModuleInfo {
 const TS_SOURCE = /\.(d\.)?[cm]?[jt]sx?$/;
 
 /** Module specifiers in TS/JS source: `from '…'`, `import '…'`, `require('…')`, `import('…')`. */
-const TS_SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\()\s*(['"`])([^'"`\n]+)\1/g;
+const TS_SPECIFIER =
+  /(?:\bfrom|\bimport|\brequire\s*\(|\bimport\s*\(|\b(?:jest|vi)\.(?:mock|doMock|unmock|requireActual|importActual)\s*\(|\brequire\.resolve\s*\(|\bimport\.meta\.resolve\s*\()\s*(['"`])([^'"`\n]+)\1/g;
 
 /** Which rules apply to which import, and where each moved module or name goes. */
 export class Matcher {
@@ -180,8 +181,9 @@ export class Matcher {
         const t = this.targetOf(rule, m, importer);
         if (!('file' in t)) return t;
         const newName = rule.names[name] as string;
-        if (t.file === info.file && newName === name) continue; // already canonical
-        return { ...t, name: newName };
+        const factory = rule.factories?.[name];
+        if (t.file === info.file && newName === name && !factory) continue; // already canonical
+        return factory ? { ...t, name: newName, factory } : { ...t, name: newName };
       }
     }
     for (const rule of rules) {

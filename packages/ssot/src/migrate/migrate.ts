@@ -10,7 +10,13 @@ import { parses } from '../workspace/parse.js';
 import { Project } from '../workspace/project.js';
 import { type MigrationPlan, planMigration } from './plan.js';
 import { PlannerPool, plannerThreads } from './pool.js';
-import { activateRules, type MigrationRule, rulesFromAudit, rulesFromConfig } from './rules.js';
+import {
+  activateRules,
+  type MigrationRule,
+  rulesFromAudit,
+  rulesFromConfig,
+  scopeRules,
+} from './rules.js';
 
 export interface MigrateOptions {
   root: string;
@@ -21,6 +27,10 @@ export interface MigrateOptions {
   fromAudit?: boolean;
   /** Extra rules (API). */
   rules?: MigrationRule[];
+  /** Only the rules of these concepts (`--concept`; with `fromAudit`, only their derived rules). */
+  concepts?: string[];
+  /** Only these rules: a `migrate.rules` entry's `id` or place (`--rule`). */
+  ruleIds?: string[];
   include?: string[];
   exclude?: string[];
   limit?: number;
@@ -86,17 +96,57 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       warnings.push(`writing over a dirty work tree (${list})`);
     }
   };
-  const rules = [...rulesFromConfig(config), ...(options.rules ?? [])];
+  let rules = [...rulesFromConfig(config), ...(options.rules ?? [])];
   if (options.fromAudit) {
     // Loaded only here: the audit's pipeline is most of the CLI's code, and a migration from
     // configured rules does not need it.
-    const { audit } = await import('../pipeline/audit.js');
-    const { report } = await audit({ root, config });
-    rules.push(...rulesFromAudit(report));
+    const [{ audit }, { SymbolResolver }] = await Promise.all([
+      import('../pipeline/audit.js'),
+      import('../graph/symbols.js'),
+    ]);
+    const { report, graph } = await audit({ root, config });
+    const symbols = new SymbolResolver(graph);
+    const derived = rulesFromAudit(report, {
+      notes: warnings,
+      publicAlias: (file, name) => {
+        const def = symbols.resolveExport(file, name);
+        const record = graph.modules.get(file)?.record;
+        if (!def || !record) return null;
+        const names = [
+          ...record.bindings.map((b) => b.name),
+          ...record.exports.map((e) => e.exported),
+          ...record.imports.flatMap((i) => i.names.map((n) => n.local)),
+        ];
+        for (const n of [name, ...names]) {
+          if (n.startsWith('_')) continue;
+          const d = symbols.resolveExport(file, n);
+          if (d && d.file === def.file && d.line === def.line) return n;
+        }
+        return null;
+      },
+    });
+    // A derived rule belongs to the config concept whose symbol it moves.
+    for (const r of derived) {
+      const c = Object.entries(config.concepts ?? {}).find(
+        ([name, c]) => (c.canonical.symbol ?? name) === r.concept,
+      );
+      if (c) r.concept = c[0];
+    }
+    // A path the config already migrates is not derived a second time (the audit sees the
+    // config's deprecated modules as shims too).
+    const configured = new Set(rules.map((r) => r.from));
+    rules.push(...derived.filter((r) => !configured.has(r.from)));
   }
   if (rules.length === 0 && !options.fromAudit) {
     throw new UserError(
       'no migration rules: add migrate.rules, concepts[…].deprecatedModules / deprecatedNames or deprecated[].replacement to ssot.config.json, or pass --from-audit',
+    );
+  }
+  if (options.concepts?.length || options.ruleIds?.length) {
+    rules = scopeRules(
+      rules,
+      { concepts: options.concepts, ids: options.ruleIds },
+      { concepts: Object.keys(config.concepts ?? {}) },
     );
   }
   const heads = rules.flatMap((r) => [r.from, r.to]).map((m) => /^[A-Za-z_]\w*/.exec(m)?.[0] ?? '');

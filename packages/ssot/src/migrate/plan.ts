@@ -5,7 +5,7 @@ import { rewriteFile } from '../rewrite/index.js';
 import type { RewriteInput, RewriteOutput } from '../rewrite/types.js';
 import { applyEdits } from '../workspace/edits.js';
 import { parses, reparsesPython } from '../workspace/parse.js';
-import type { Project } from '../workspace/project.js';
+import { type Project, probeImport } from '../workspace/project.js';
 import { Matcher, type ModuleInfo } from './matcher.js';
 import type { ActiveRule } from './rules.js';
 
@@ -39,6 +39,8 @@ export interface MigrationPlan {
     statements: number;
     /** Files left out by --limit. */
     deferred: number;
+    /** Candidates that do not parse and mention no deprecated module path (counted, not listed). */
+    unparsable: number;
   };
 }
 
@@ -68,9 +70,19 @@ export function planMigration(
     changes: [],
     skipped: [],
     notes: [],
-    stats: { files: 0, candidates: 0, statements: 0, deferred: 0 },
+    stats: { files: 0, candidates: 0, statements: 0, deferred: 0, unparsable: 0 },
   };
   const mentions = (s: string) => needles.words.some((n) => s.includes(n));
+  // Python module paths the rules move (a prefix rule's package): what "mentions a deprecated
+  // path" means for a file that cannot be parsed.
+  const pythonPaths = (keep: (r: ActiveRule) => boolean) =>
+    rules
+      .filter((r) => r.language === 'py' && keep(r))
+      .map((r) => r.from.replace(/\.?\*$/, ''))
+      .filter(Boolean);
+  const deprecatedPaths = pythonPaths((r) => r.from !== r.to);
+  // Strings may name a moved module or a renamed name of the canonical one.
+  const stringPaths = pythonPaths(() => true);
   const inside = (f: string) => needles.dirs.some((d) => f.startsWith(d));
   const next = source ?? onePass(sortedFiles(project));
   for (let batch = next(); batch; batch = next()) {
@@ -91,6 +103,10 @@ export function planMigration(
     if (!record) return;
     plan.stats.candidates++;
     if (record.parseError) {
+      if (language === 'py' && !deprecatedPaths.some((p) => text.includes(p))) {
+        plan.stats.unparsable++;
+        return;
+      }
       plan.skipped.push({
         file,
         reason: `does not parse (line ${record.parseError.line}: ${record.parseError.message}); never touched`,
@@ -104,13 +120,25 @@ export function planMigration(
           mentions(imp.specifier) ||
           imp.names.some((n) => mentions(n.imported)),
     );
-    if (!relevant.some(Boolean)) return;
+    // Python test files may name a moved module only in strings (`patch("old.mod.X")`).
+    const strings =
+      language === 'py'
+        ? stringPaths.some((p) => text.includes(p))
+        : [...(specs ?? [])].some((s) => !record.imports.some((i) => i.specifier === s));
+    if (!relevant.some(Boolean) && !strings) return;
     const resolved = (i: number) => project.resolve(file, record, i);
     const m = matcher;
     const info = (i: number): ModuleInfo => {
       const imp = record.imports[i] as ImportRecord;
       const r = resolved(i);
       return { spec: imp.specifier, module: r.module, file: r.file };
+    };
+    /** A module named in a string: a Python dotted name, or a TS specifier resolved from the file. */
+    const moduleInfo = (module: string): ModuleInfo => {
+      if (language === 'py')
+        return { spec: module, module, file: project.python.lookupModule(module, '') };
+      const r = project.typescript.resolve(file, probeImport(module));
+      return { spec: module, module: r.module, file: r.file };
     };
     const tree = language === 'py' ? project.takeTree(file) : undefined;
     const input: RewriteInput = {
@@ -128,6 +156,12 @@ export function planMigration(
       },
       matches: (i) => relevant[i] === true && m.matches(language, info(i)),
       defines: (f, name) => finder.exportsName(f, name),
+      lookupModule: (module, name) => m.lookup(language, file, moduleInfo(module), name),
+      concerns: (module) => m.matches(language, moduleInfo(module)),
+      usesName: (module, name) => {
+        const f = project.python.lookupModule(module, '');
+        return f ? usesName(project, f, name) : null;
+      },
     };
     let out: RewriteOutput;
     try {
@@ -196,4 +230,35 @@ function onePass(files: SourceFile[]): () => SourceFile[] | null {
     done = true;
     return files;
   };
+}
+
+/**
+ * The first line where a Python module uses `name` other than importing, re-exporting or
+ * defining it (its own code looks the name up in its namespace), or null.
+ */
+function usesName(
+  project: Project,
+  file: string,
+  name: string,
+): { file: string; line: number } | null {
+  const text = project.text(file);
+  const record = project.imports(file);
+  if (text === undefined || !record || record.parseError) return null;
+  const word = new RegExp(`(?<![\\w.])${name}(?!\\w)`, 'g');
+  for (const m of text.matchAll(word)) {
+    const at = m.index as number;
+    if (record.imports.some((i) => at >= i.span.start && at < i.span.end)) continue;
+    const lineStart = text.lastIndexOf('\n', at - 1) + 1;
+    const before = text.slice(lineStart, at);
+    if (before.includes('#') || /__all__/.test(text.slice(lineStart, text.indexOf('\n', at))))
+      continue;
+    if (
+      /^\s*(class|def)\s+$/.test(before) ||
+      (/^\s*$/.test(before) && /^\w+\s*=/.test(text.slice(at)))
+    )
+      continue;
+    if ((before.match(/["']/g)?.length ?? 0) % 2 === 1) continue;
+    return { file, line: text.slice(0, at).split('\n').length };
+  }
+  return null;
 }

@@ -108,6 +108,7 @@ export class PlannerPool {
         candidates: plans.reduce((n, p) => n + p.stats.candidates, 0),
         statements: 0,
         deferred: 0,
+        unparsable: plans.reduce((n, p) => n + p.stats.unparsable, 0),
       },
     };
     for (const c of merged.changes) if (!c.before) c.before = project.text(c.file) ?? '';

@@ -39,13 +39,24 @@ export function migrateSummary(r: MigrateResult, write: boolean): string {
     lines.push(`  skipped ${plural(plan.skipped.length, 'file')}:`);
     for (const s of plan.skipped) lines.push(`    ${s.file}: ${s.reason}`);
   }
+  if (plan.stats.unparsable) {
+    lines.push(
+      `  skipped ${plural(plan.stats.unparsable, 'file')} that ${plan.stats.unparsable === 1 ? 'does not parse and mentions' : 'do not parse and mention'} no deprecated module (not listed)`,
+    );
+  }
   const notes = [
     ...plan.changes.flatMap((c) => c.notes.map((note) => ({ file: c.file, note }))),
     ...plan.notes,
   ];
   if (notes.length) {
     lines.push(`  left as is: ${plural(notes.length, 'statement')}`);
-    for (const n of notes) lines.push(`    ${n.file} ${n.note}`);
+    for (const g of groupNotes(notes)) {
+      lines.push(
+        g.at.length === 1
+          ? `    ${g.first.file} ${g.first.note}`
+          : `    ${g.why} (${g.at.length}×: ${g.at.slice(0, 5).join(', ')}${g.at.length > 5 ? ', …' : ''})`,
+      );
+    }
   }
   for (const x of r.restored) lines.push(`  restored ${x.file}: ${x.reason}`);
   if (r.run) lines.push(`  run: ${r.run.id} (undo with: ssot rollback ${r.run.id})`);
@@ -89,4 +100,26 @@ export function migrateJson(result: MigrateResult, write: boolean): object {
     warnings: result.warnings,
     ms: result.ms,
   };
+}
+
+/**
+ * Notes with the same reason, shown once with a count: `line 3: X` in a.py and `line 9: X` in
+ * b.py are one reason at two places (`a.py:3`, `b.py:9`).
+ */
+export function groupNotes(
+  notes: { file: string; note: string }[],
+): { why: string; at: string[]; first: { file: string; note: string } }[] {
+  const groups = new Map<
+    string,
+    { why: string; at: string[]; first: { file: string; note: string } }
+  >();
+  for (const n of notes) {
+    const m = /^line (\d+): (.*)$/s.exec(n.note);
+    const why = m ? (m[2] as string) : n.note;
+    const at = m ? `${n.file}:${m[1]}` : n.file;
+    const g = groups.get(why);
+    if (g) g.at.push(at);
+    else groups.set(why, { why, at: [at], first: n });
+  }
+  return [...groups.values()];
 }

@@ -10,6 +10,8 @@ export interface Target {
   file: string;
   /** The name in the target module; null when a module object moves. */
   name: string | null;
+  /** Call-site rule: calls of the name become calls of this factory of the target module. */
+  factory?: string;
 }
 
 /** A rule applies but its target module does not exist (prefix moves). */
@@ -38,6 +40,12 @@ export interface RewriteInput {
   defines: (file: string, name: string) => boolean;
   /** Whether any rule (by module or by name) concerns the module import `index` reaches. */
   matches: (index: number) => boolean;
+  /** Whether any rule concerns the module named in a string. */
+  concerns?: (module: string) => boolean;
+  /** Where `name` of a module named in a string goes (null name: the module itself). */
+  lookupModule?: (module: string, name: string | null) => Lookup;
+  /** Python: where the module named `module` uses `name` other than by importing it, if it does. */
+  usesName?: (module: string, name: string) => { file: string; line: number } | null;
 }
 
 export interface RewriteOutput {

@@ -4,6 +4,7 @@ import type { Project } from '../workspace/project.js';
 import { removeSpans } from './lists.js';
 import { isTarget, type RewriteInput, type RewriteOutput, type Target } from './types.js';
 import { typescriptSpeller } from './typescript-speller.js';
+import { rewriteModuleStrings } from './typescript-strings.js';
 
 interface NameMove {
   index: number;
@@ -215,6 +216,7 @@ export function rewriteTypeScript(input: RewriteInput, project: Project): Rewrit
       out.edits.push({ start: end, end, text: add.map((a) => `, ${a}`).join('') });
     }
   }
+  rewriteModuleStrings(input, speller, out);
   for (const a of additions) {
     const eol = text.indexOf('\n', a.after.span.end);
     const rest = text.slice(a.after.span.end, eol === -1 ? text.length : eol);

@@ -29,6 +29,13 @@ export interface GeneratedShim {
   names: Record<string, string>;
   /** Python packages (`__init__.py`) created along with the shim. */
   packages: string[];
+  /**
+   * Python: public names of the module being replaced that `to` lacks, re-exported from where
+   * the old module imported them (`name` → `module`, `imported`).
+   */
+  kept: { name: string; module: string; imported: string }[];
+  /** Python: public names the old module defined itself and `to` lacks — gone with it. */
+  dropped: string[];
 }
 
 export interface ShimOptions {
@@ -82,12 +89,23 @@ function pyString(s: string): string {
   return JSON.stringify(s);
 }
 
-function pythonShim(spec: ShimSpec, names: Record<string, string>): string {
+function pythonShim(
+  spec: ShimSpec,
+  names: Record<string, string>,
+  kept: GeneratedShim['kept'] = [],
+): string {
   const moved = Object.entries(names).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  // Names the old module had from elsewhere, which `to` lacks: imported from where they came.
+  const elsewhere = kept.map((k) =>
+    k.imported === k.name
+      ? `from ${k.module} import ${k.name}`
+      : `from ${k.module} import ${k.imported} as ${k.name}`,
+  );
+  const exported = [...moved.map(([o]) => o), ...kept.map((k) => k.name)].sort();
   const items = moved.map(([old, now]) => (old === now ? now : `${now} as ${old}`));
   const renamed = moved.filter(([o, n]) => o !== n).map(([o, n]) => `${o} is now ${n}`);
   const hint = `import from ${spec.to} instead${renamed.length ? ` (${renamed.join(', ')})` : ''}`;
-  const all = `__all__ = [${moved.map(([o]) => pyString(o)).join(', ')}]`;
+  const all = `__all__ = [${exported.map((o) => pyString(o)).join(', ')}]`;
   const head = [
     `"""Deprecated: ${spec.from} moved to ${spec.to}.`,
     '',
@@ -104,6 +122,7 @@ function pythonShim(spec: ShimSpec, names: Record<string, string>): string {
       'import warnings',
       '',
       importLine,
+      ...elsewhere,
       '',
       'warnings.warn(',
       `    ${pyString(`${spec.from} is deprecated; ${hint}`)},`,
@@ -121,6 +140,7 @@ function pythonShim(spec: ShimSpec, names: Record<string, string>): string {
     '',
     'if TYPE_CHECKING:',
     ...importLine.split('\n').map((l) => (l ? `    ${l}` : l)),
+    ...(elsewhere.length ? ['', ...elsewhere] : []),
     '',
     all,
     '',
@@ -276,6 +296,8 @@ export async function generateShims(options: ShimOptions): Promise<ShimResult> {
         exists: existsSync(join(root, file)),
         names,
         packages: [],
+        kept: [],
+        dropped: [],
       });
     } else {
       // The shim sits under the same import root as the target.
@@ -290,6 +312,7 @@ export async function generateShims(options: ShimOptions): Promise<ShimResult> {
       );
       const parts = spec.from.split('.');
       const existing = finder.python(spec.from);
+      const surface = existing && !spec.names ? oldSurface(project, existing, toFile, names) : null;
       const file = existing ?? `${rootDir}${parts.join('/')}.py`;
       const packages: string[] = [];
       for (let i = 1; i < parts.length; i++) {
@@ -301,10 +324,12 @@ export async function generateShims(options: ShimOptions): Promise<ShimResult> {
       shims.push({
         file,
         language: 'py',
-        text: pythonShim(spec, names),
+        text: pythonShim(spec, names, surface?.kept),
         exists: existsSync(join(root, file)),
         names,
         packages,
+        kept: surface?.kept ?? [],
+        dropped: surface?.dropped ?? [],
       });
     }
   }
@@ -332,4 +357,39 @@ export async function generateShims(options: ShimOptions): Promise<ShimResult> {
     run = r.record;
   }
   return { shims, run };
+}
+
+/**
+ * The public surface of a Python module about to be replaced by a shim (its `__all__`, else its
+ * public names, names it imported from elsewhere included): names `to` has join `names`; names it
+ * imported from another module are kept from there; names it defined itself are dropped.
+ */
+function oldSurface(
+  project: Project,
+  oldFile: string,
+  toFile: string,
+  names: Record<string, string>,
+): { kept: GeneratedShim['kept']; dropped: string[] } {
+  const kept: GeneratedShim['kept'] = [];
+  const dropped: string[] = [];
+  const record = project.record(oldFile);
+  if (!record || record.parseError || record.language !== 'py') return { kept, dropped };
+  const finder = project.finder();
+  for (const name of publicNames(record)) {
+    if (name in names) continue;
+    if (finder.exportsName(toFile, name)) {
+      names[name] = name;
+      continue;
+    }
+    const index = record.imports.findIndex(
+      (i) => i.kind === 'import' && !i.functionLevel && i.names.some((n) => n.local === name),
+    );
+    const imp = record.imports[index];
+    const item = imp?.names.find((n) => n.local === name);
+    const module = imp ? project.resolve(oldFile, record, index).module : '';
+    if (imp && item && module && module !== project.moduleName(oldFile)) {
+      kept.push({ name, module, imported: item.imported });
+    } else dropped.push(name);
+  }
+  return { kept, dropped };
 }

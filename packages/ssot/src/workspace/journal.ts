@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   closeSync,
   existsSync,
   fstatSync,
@@ -56,11 +57,27 @@ export function runsDir(root: string): string {
   return join(root, '.ssot', 'runs');
 }
 
-/** Writes a file atomically (a temporary file in the same directory, then rename). */
+/**
+ * Creates `.ssot/` with a `.gitignore` of `*`: run records never show in `git status`, so they
+ * neither dirty the work tree nor block the next `--write`, and are never committed by accident.
+ */
+function ensureRunsDir(root: string): void {
+  const dir = join(root, '.ssot');
+  mkdirSync(join(dir, 'runs'), { recursive: true });
+  const ignore = join(dir, '.gitignore');
+  if (!existsSync(ignore))
+    writeFileSync(ignore, '# ssot run records (ssot rollback); never committed\n*\n');
+}
+
+/**
+ * Writes a file atomically (a temporary file in the same directory, then rename). `mode` is set
+ * exactly — the umask does not narrow it (a 0664 file comes back 0664, an executable stays one).
+ */
 export function writeAtomic(path: string, data: Buffer | string, mode?: number): void {
   const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.ssot-tmp`);
   writeFileSync(tmp, data, mode === undefined ? undefined : { mode });
   try {
+    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, path);
   } catch (e) {
     try {
@@ -193,6 +210,7 @@ export class Run {
       files: [],
     };
     const run = new Run(root, record);
+    ensureRunsDir(root);
     mkdirSync(run.dir, { recursive: true });
     run.save();
     return run;

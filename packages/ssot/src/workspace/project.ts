@@ -27,6 +27,8 @@ export interface ModuleFinder {
   typescript(module: string): string | null;
   /** Whether the file binds or re-exports `name` (true when it cannot tell, e.g. `export *`). */
   exportsName(file: string, name: string): boolean;
+  /** What kind of binding `name` is at the top of the file, or null when it binds none. */
+  bindingKind?(file: string, name: string): string | null;
 }
 
 /** A placeholder import record: only what the resolvers read. */
@@ -252,6 +254,10 @@ export class Project {
           if (r.file) return r.file;
         }
         return null;
+      },
+      bindingKind: (file, name) => {
+        const record = this.record(file);
+        return record?.bindings.find((b) => b.name === name)?.kind ?? null;
       },
       exportsName: (file, name) => {
         const record = this.record(file);

@@ -25,10 +25,12 @@ test('check: thresholds as a share or a count, exit 1 on violation and 0 on pass
   const created = ssot(['check', dir, '--update-baseline']);
   assert.equal(created.code, 0, created.stdout);
   assert.deepEqual(baseline(dir), {
-    version: 1,
+    version: 2,
     deprecated: 2,
-    cycles: ['runtime: app.cyc1 → app.cyc2'],
-    duplicates: { Widget: 2 },
+    cycles: ['py runtime: app.cyc1 → app.cyc2'],
+    duplicates: {
+      'py duplicate-definition Widget': { modules: 2, files: ['app/dup1.py', 'app/dup2.py'] },
+    },
   });
   assert.equal(ssot(['check', dir]).code, 0);
   const share = ssot(['check', dir, '--max-deprecated', '10%']);
@@ -68,10 +70,15 @@ test('check: the baseline only ratchets down; new cycles and duplicates fail', (
   assert.match(bad.stdout, /✗ new runtime import cycle: app\.c → app\.d → app\.c/);
   assert.match(
     bad.stdout,
-    /✗ duplicate definition grew: Widget is bound in 3 modules \(baseline 2\)/,
+    /✗ duplicate definition grew: Widget is bound in 3 modules \(baseline 2\); new: app\/dup3\.py/,
   );
-  assert.deepEqual(baseline(dir).cycles, ['runtime: app.cyc1 → app.cyc2']);
-  assert.deepEqual(baseline(dir).duplicates, { Widget: 2 });
+  assert.deepEqual(baseline(dir).cycles, ['py runtime: app.cyc1 → app.cyc2']);
+  assert.deepEqual(baseline(dir).duplicates, {
+    'py duplicate-definition Widget': {
+      modules: 2,
+      files: ['app/dup1.py', 'app/dup2.py'],
+    },
+  });
 });
 
 test('check --changed-since judges only the files a change touched', () => {
@@ -153,4 +160,53 @@ test('check: usage and configuration errors exit 2 with a clear message', () => 
   const badRev = ssot(['check', repo, '--changed-since', 'no-such-rev']);
   assert.equal(badRev.code, 2);
   assert.match(badRev.stderr, /--changed-since no-such-rev/);
+});
+
+const MIXED = fileURLToPath(new URL('./fixtures/mixed-names/', import.meta.url));
+
+test('check: a Python and a TypeScript definition of one name are two baseline entries', () => {
+  const dir = copyDir(MIXED);
+  // 3 Python modules and 2 TS modules bind PerformanceMetrics.
+  assert.equal(ssot(['check', dir, '--update-baseline']).code, 0);
+  assert.deepEqual(Object.keys(baseline(dir).duplicates), [
+    'py duplicate-definition PerformanceMetrics',
+    'ts duplicate-definition PerformanceMetrics',
+  ]);
+  // Right after --update-baseline, the unchanged tree passes (a bare-name key made it fail).
+  const again = ssot(['check', dir]);
+  assert.equal(again.code, 0, again.stdout);
+  assert.equal(ssot(['check', dir, '--update-baseline']).code, 0);
+  assert.equal(ssot(['check', dir]).code, 0);
+  // A third TS definition is growth of the TS entry only.
+  writeFileSync(join(dir, 'web/src/z.ts'), 'export class PerformanceMetrics {}\n');
+  writeFileSync(
+    join(dir, 'web/src/use2.ts'),
+    "import { PerformanceMetrics } from './z.js';\n\nexport const z = PerformanceMetrics;\n",
+  );
+  const grew = ssot(['check', dir]);
+  assert.equal(grew.code, 1);
+  assert.match(
+    grew.stdout,
+    /✗ duplicate definition grew: PerformanceMetrics is bound in 3 modules \(baseline 2\); new: web\/src\/z\.ts/,
+  );
+});
+
+test('check: a version 1 baseline (bare names) is still read, and upgraded on update', () => {
+  const dir = copyDir(MIXED);
+  writeFileSync(
+    join(dir, 'ssot-baseline.json'),
+    JSON.stringify({
+      version: 1,
+      deprecated: 0,
+      cycles: [],
+      duplicates: { PerformanceMetrics: 3 },
+    }),
+  );
+  assert.equal(ssot(['check', dir]).code, 0);
+  assert.equal(ssot(['check', dir, '--update-baseline']).code, 0);
+  assert.equal(baseline(dir).version, 2);
+  assert.deepEqual(
+    Object.values(baseline(dir).duplicates).map((d) => (d as { modules: number }).modules),
+    [3, 2],
+  );
 });

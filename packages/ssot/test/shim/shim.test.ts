@@ -201,3 +201,47 @@ test('shim: bad input is refused with a clear message and writes nothing; --forc
   assert.equal(undo.code, 0, undo.stderr);
   assert.deepEqual(treeDiff(tree(dir), before), []);
 });
+
+test('shim --force over a hand-written module keeps its public surface, names from elsewhere included', () => {
+  const dir = copyDir(fileURLToPath(new URL('./fixtures/handwritten/', import.meta.url)));
+  const run = () =>
+    spawnSync('python3', ['app/client.py'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: dir, PYTHONWARNINGS: 'ignore' },
+    });
+  const before = run();
+  assert.equal(before.status, 0, before.stderr);
+  const r = ssot([
+    'shim',
+    'app.legacy.ws',
+    'app.realtime.core',
+    '--root',
+    dir,
+    '--write',
+    '--force',
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /app\/legacy\/ws\.py keeps retry_delay, which the old module imported from app\.util\.retry/,
+  );
+  assert.match(
+    r.stdout,
+    /keeps DEFAULT_TIMEOUT, which the old module imported from app\.util\.retry/,
+  );
+  assert.match(
+    r.stdout,
+    /drops legacy_only: defined in the old module itself, missing from the target/,
+  );
+  const shim = readFileSync(join(dir, 'app/legacy/ws.py'), 'utf8');
+  assert.match(shim, /^from app\.util\.retry import backoff as retry_delay$/m);
+  assert.match(
+    shim,
+    /__all__ = \["DEFAULT_TIMEOUT", "WebSocketManager", "connect", "retry_delay"\]/,
+  );
+  // The importer that used four names of the old module still gets the same objects.
+  const after = run();
+  assert.equal(after.status, 0, after.stderr);
+  assert.equal(after.stdout, before.stdout);
+});

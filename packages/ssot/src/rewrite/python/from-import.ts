@@ -129,6 +129,8 @@ function mergeInto(
   edits: Edit[],
 ): boolean {
   const { text, record } = input;
+  // A statement with its own comment stays where it is, so the comment keeps its statement.
+  if (hasOwnComment(text, imp)) return false;
   for (let j = 0; j < record.imports.length; j++) {
     const other = record.imports[j] as ImportRecord;
     if (other === imp || other.kind !== 'import' || other.names.length === 0) continue;
@@ -146,12 +148,8 @@ function mergeInto(
     ) {
       continue;
     }
-    if (other.span.start > imp.span.start) {
-      const between = parent.namedChildren.filter(
-        (c) => c.startIndex > imp.span.end && c.endIndex < other.span.start,
-      );
-      if (between.some((c) => c.type !== 'comment' && !c.type.startsWith('import'))) continue;
-    }
+    // The names must stay bound where they were: never merged into a later statement.
+    if (other.span.start > imp.span.start) continue;
     const have = new Set(other.names.map((n) => `${n.imported}\0${n.local}`));
     const add = group
       .filter((m) => {
@@ -176,4 +174,14 @@ function mergeInto(
     return true;
   }
   return false;
+}
+
+/** Whether a comment sits on the line right above the statement or after it on its last line. */
+function hasOwnComment(text: string, imp: ImportRecord): boolean {
+  const start = lineStart(text, imp.span.start);
+  if (start > 0) {
+    const above = text.slice(lineStart(text, start - 1), start - 1);
+    if (/^[ \t]*#/.test(above)) return true;
+  }
+  return /#/.test(text.slice(imp.span.end, lineEnd(text, imp.span.end)));
 }

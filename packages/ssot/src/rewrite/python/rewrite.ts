@@ -5,6 +5,7 @@ import { PythonFile } from './file.js';
 import { emitFromImport } from './from-import.js';
 import { renameProblem } from './rename.js';
 import { pythonSpeller } from './speller.js';
+import { rewriteStrings } from './strings.js';
 import { planImport } from './visit.js';
 
 /**
@@ -48,6 +49,7 @@ export function rewritePython(input: RewriteInput, project: Project): RewriteOut
     emitFromImport(plan.imp, plan.node, plan.moves, input, speller, f.plans, edits, out);
   }
   edits.push(...f.attrRenames);
+  rewriteStrings(input, out);
   for (const rn of f.renames) {
     for (const o of f.occurrences(rn.from)) {
       if (o.role === 'ref')

@@ -170,6 +170,7 @@ function planName(
   if (!f.input.defines(l.file, newName)) {
     return f.note(imp, `${l.module} does not define ${newName}; ${n.imported} left as is`);
   }
+  if (l.factory) return planFactory(f, plan, imp, n, k, l, newName, l.factory);
   let text: string;
   if (n.localSpan) text = item(newName, n.local);
   else if (newName === n.imported) text = newName;
@@ -243,5 +244,67 @@ function planSubmodule(
       plainImport: null,
     });
   }
+  return undefined;
+}
+
+/**
+ * A call-site rule: calls of the moved class bound by this import (`WebSocketManager(…)`) become
+ * calls of the target's factory (`get_websocket_manager(…)`); every other use — isinstance,
+ * annotations, subclassing, attribute access — keeps the class, imported from the target too.
+ */
+function planFactory(
+  f: PythonFile,
+  plan: ReturnType<PythonFile['newPlan']>,
+  imp: ImportRecord,
+  n: ImportedName,
+  k: number,
+  l: Target,
+  newName: string,
+  factory: string,
+): undefined {
+  if (n.localSpan)
+    return f.note(
+      imp,
+      `${n.imported} is imported as ${n.local}; call-site rule not applied — review`,
+    );
+  const uses = f.occurrences(n.local);
+  const bound = uses.find((o) => o.role === 'binding');
+  if (bound) {
+    return f.note(
+      imp,
+      `${n.local} is also bound at line ${bound.node.startPosition.row + 1}; call-site rule not applied`,
+    );
+  }
+  const imported = f.input.record.imports.some(
+    (o) => o !== imp && (o.binds === factory || o.names.some((x) => x.local === factory)),
+  );
+  const clash = f.occurrences(factory).find((o) => o.role !== 'skip');
+  if (imported || clash) {
+    return f.note(
+      imp,
+      `${factory} already names something in this file${clash ? ` (line ${clash.node.startPosition.row + 1})` : ''}; call-site rule not applied`,
+    );
+  }
+  let others = f.names.annotations(n.local).length;
+  for (const o of uses) {
+    if (o.role !== 'ref') continue;
+    const p = o.node.parent;
+    const call = p?.type === 'call' && fieldIs(p, 'function', o.node);
+    if (!call) others++;
+    const text = call ? factory : newName;
+    if (text !== o.node.text)
+      f.attrRenames.push({ start: o.node.startIndex, end: o.node.endIndex, text });
+  }
+  if (newName !== n.local) {
+    for (const a of f.names.annotations(n.local)) f.attrRenames.push({ ...a, text: newName });
+  }
+  plan.moves.push({
+    index: k,
+    name: n,
+    fromModule: l.module,
+    fromFile: l.file,
+    text: others > 0 ? `${newName}, ${factory}` : factory,
+    plainImport: null,
+  });
   return undefined;
 }

@@ -12,10 +12,24 @@ export class AuthError extends Error {
   readonly code = ErrorCode.Unauthorized;
 }
 
-/** An error whose message the gateway sends to the client in the `error` frame. */
+/**
+ * An error whose message the gateway sends to the client in the `error` frame, with its code
+ * (`handler_failed` unless the upstream webhook names a timeout or an unreachable application).
+ */
 export class MessageError extends Error {
   override readonly name = 'MessageError';
-  readonly code = ErrorCode.HandlerFailed;
+  constructor(
+    message: string,
+    readonly code: ErrorCode = ErrorCode.HandlerFailed,
+  ) {
+    super(message);
+  }
+}
+
+/** Why an upstream webhook did not verify (for Node applications receiving webhooks). */
+export class WebhookSignatureError extends Error {
+  override readonly name = 'WebhookSignatureError';
+  readonly code = ErrorCode.Unauthorized;
 }
 
 /** A publish the gateway refused, with the field that was wrong. */

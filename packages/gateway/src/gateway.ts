@@ -33,6 +33,7 @@ import { Publisher } from './publisher.js';
 import { RunCancels } from './runs/cancel.js';
 import { DEFAULT_DRAIN, drainConnections } from './shutdown.js';
 import type { SseSocket } from './sse/socket.js';
+import { WebhookUpstream } from './upstream/webhook.js';
 import { Connection } from './ws/connection.js';
 import { type FrameContext, handleFrame } from './ws/frames.js';
 import { Heartbeat } from './ws/heartbeat.js';
@@ -108,7 +109,17 @@ export class Gateway {
       this.limits.maxEventBytes,
       this.limits.maxJsonDepth,
     );
-    this.cancels = new RunCancels(this.bounded, this.publisher, options.onCancel, this.log);
+    if (options.upstream && (options.onMessage || options.onCancel)) {
+      throw new TypeError('set either onMessage or upstream (webhooks), not both (onCancel counts as onMessage)');
+    }
+    const upstream =
+      options.upstream && new WebhookUpstream(options.upstream, this.metrics.registry, this.log);
+    this.cancels = new RunCancels(
+      this.bounded,
+      this.publisher,
+      options.onCancel ?? upstream?.onCancel,
+      this.log,
+    );
     this.manager = new ConnectionManager(
       this.bounded,
       this.metrics,
@@ -125,7 +136,7 @@ export class Gateway {
       metrics: this.metrics,
       log: this.log,
       tokens,
-      onMessage: options.onMessage,
+      onMessage: options.onMessage ?? upstream?.onMessage,
       cancels: this.cancels,
       maxProtocolErrors: this.limits.maxProtocolErrors,
       maxJsonDepth: this.limits.maxJsonDepth,

@@ -25,6 +25,7 @@ export {
   MissingPeerError,
   PublishError,
   RunCancelledError,
+  WebhookSignatureError,
 } from './errors.js';
 export { createGateway, Gateway, type GatewayStats } from './gateway.js';
 export type { MetricsOptions } from './http/metrics-endpoint.js';
@@ -44,3 +45,5 @@ export type {
 } from './runs/cancel.js';
 export type { AgUiRunContext, AgUiRunHandler } from './sse/routes.js';
 export type { StreamFormat } from './sse/socket.js';
+export { signWebhook, verifyWebhook } from './upstream/signature.js';
+export type { WebhookOptions } from './upstream/webhook.js';

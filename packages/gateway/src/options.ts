@@ -5,6 +5,7 @@ import type { Engine, HistoryLimits } from './engine/engine.js';
 import type { MetricsOptions } from './http/metrics-endpoint.js';
 import type { CancelHandler } from './runs/cancel.js';
 import type { AgUiRunHandler } from './sse/routes.js';
+import type { WebhookOptions } from './upstream/webhook.js';
 
 /** What an upstream `message` frame handler receives. */
 export interface UpstreamMessage {
@@ -113,6 +114,8 @@ export interface GatewayOptions {
   onAgUiRun?: AgUiRunHandler;
   /** `retry:` of `GET /v1/stream`: how long EventSource waits before reconnecting (ms). */
   sseRetryMs?: number;
+  /** Deliver upstream messages to the application over signed webhooks (instead of onMessage). */
+  upstream?: WebhookOptions;
   /** Serves HTTP requests no gateway route matched (e.g. the demo page); return false for 404. */
   fallbackHttpHandler?: (
     req: import('node:http').IncomingMessage,

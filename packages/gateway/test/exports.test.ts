@@ -18,10 +18,13 @@ it('pins the public API surface of @agentwire/gateway', () => {
     'RunCancelledError',
     'RunEmitter',
     'UserEmitter',
+    'WebhookSignatureError',
     'createGateway',
     'loadConfig',
     'printDevCredentials',
     'runFromConfig',
+    'signWebhook',
+    'verifyWebhook',
   ]);
 });
 

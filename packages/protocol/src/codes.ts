@@ -63,6 +63,10 @@ export const ErrorCode = {
   NoHandler: 'no_handler',
   /** The application's upstream handler rejected or failed the message. */
   HandlerFailed: 'handler_failed',
+  /** The application's webhook did not answer within the upstream timeout. */
+  UpstreamTimeout: 'upstream_timeout',
+  /** The application's webhook could not be reached (connection refused, reset, DNS). */
+  UpstreamUnreachable: 'upstream_unreachable',
   /** The route or method does not exist. */
   NotFound: 'not_found',
   /** The method is not allowed on this route. */

@@ -80,3 +80,9 @@ export {
   validateEvent,
   validateRunAgentInput,
 } from './validate.js';
+export {
+  WEBHOOK,
+  type WebhookCancelPayload,
+  type WebhookMessagePayload,
+  type WebhookRefusalBody,
+} from './webhook.js';

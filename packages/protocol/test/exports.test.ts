@@ -28,6 +28,7 @@ it('pins the public API surface of @agentwire/protocol', () => {
     'SUBPROTOCOL',
     'TERMINAL_EVENT_TYPES',
     'UpgradeQuery',
+    'WEBHOOK',
     'cancelEventId',
     'expandDeltas',
     'isBuiltinEventType',

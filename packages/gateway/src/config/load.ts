@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_LIMITS, type GatewayOptions } from '../options.js';
 import { DEFAULT_DRAIN } from '../shutdown.js';
 import { DEFAULT_CONNECTION_LEASE_MS } from '../ws/leases.js';
+import { upstreamConfig } from './upstream.js';
 
 export type Profile = 'default' | 'demo';
 
@@ -81,9 +82,14 @@ export const SETTINGS = {
   metricsPort: { env: 'AGENTWIRE_METRICS_PORT', flag: 'metrics-port' },
   metricsHost: { env: 'AGENTWIRE_METRICS_HOST', flag: 'metrics-host' },
   metricsToken: { env: 'AGENTWIRE_METRICS_TOKEN' },
+  upstreamUrl: { env: 'AGENTWIRE_UPSTREAM_URL', flag: 'upstream-url' },
+  upstreamSecret: { env: 'AGENTWIRE_UPSTREAM_SECRET' },
+  upstreamSecretFile: { env: 'AGENTWIRE_UPSTREAM_SECRET_FILE', flag: 'upstream-secret-file' },
+  upstreamTimeoutMs: { env: 'AGENTWIRE_UPSTREAM_TIMEOUT_MS', flag: 'upstream-timeout-ms' },
+  upstreamRetries: { env: 'AGENTWIRE_UPSTREAM_RETRIES', flag: 'upstream-retries' },
 } as const satisfies Record<string, { env: string; flag?: string }>;
 
-type Setting = keyof typeof SETTINGS;
+export type Setting = keyof typeof SETTINGS;
 
 export interface LoadConfigInput {
   argv?: readonly string[];
@@ -99,8 +105,11 @@ export const USAGE = `Usage: agentwire-gateway [--config file.json] [--profile d
   [--max-json-depth N] [--headers-timeout-ms N] [--request-timeout-ms N] [--drain-window-ms N]
   [--drain-batch-interval-ms N] [--drain-timeout-ms N] [--slow-consumer-grace-ms N]
   [--metrics-port N] [--metrics-host H]
+  [--upstream-url URL] [--upstream-secret-file F] [--upstream-timeout-ms N] [--upstream-retries N]
 Secrets only from the environment or the config file: AGENTWIRE_JWT_SECRET,
-AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_METRICS_TOKEN. Every flag has an AGENTWIRE_* variable too.`;
+AGENTWIRE_JWT_PUBLIC_KEY, AGENTWIRE_API_KEYS, AGENTWIRE_REDIS_URL, AGENTWIRE_METRICS_TOKEN,
+AGENTWIRE_UPSTREAM_SECRET (or a file named by AGENTWIRE_UPSTREAM_SECRET_FILE). Every flag has an
+AGENTWIRE_* variable too.`;
 
 /** Reads flags > env vars > config file > defaults, and validates everything at once. */
 export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {}): GatewayConfig {
@@ -289,6 +298,7 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
     ...(metricsHost !== undefined && { host: metricsHost }),
     ...(metricsToken !== undefined && { token: metricsToken }),
   };
+  const upstream = upstreamConfig(str, int, raw, problems);
   const config: GatewayConfig = {
     profile,
     engine,
@@ -333,6 +343,7 @@ export function loadConfig({ argv = [], env = process.env }: LoadConfigInput = {
       drainBatchIntervalMs: int('drainBatchIntervalMs', 1, 60_000, DEFAULT_DRAIN.batchIntervalMs),
       drainTimeoutMs: int('drainTimeoutMs', 0, 600_000, DEFAULT_DRAIN_TIMEOUT_MS),
       connectionLeaseMs: int('connectionLeaseMs', 300, 3_600_000, DEFAULT_CONNECTION_LEASE_MS),
+      ...(upstream !== undefined && { upstream }),
     },
     ...(devCredentials !== undefined && { devCredentials }),
   };

@@ -137,7 +137,7 @@ function handlerFailed(
   const refused = error instanceof MessageError;
   if (!refused) ctx.log.error({ err: error, connectionId: conn.id }, `${handler} handler threw`);
   const message = refused ? error.message : `the ${handler} handler failed`;
-  reply(conn, ctx, ErrorCode.HandlerFailed, message, id);
+  reply(conn, ctx, refused ? error.code : ErrorCode.HandlerFailed, message, id);
 }
 
 function reply(conn: Connection, ctx: FrameContext, code: ErrorCode, message: string, id?: string) {

@@ -110,7 +110,9 @@ export class Gateway {
       this.limits.maxJsonDepth,
     );
     if (options.upstream && (options.onMessage || options.onCancel)) {
-      throw new TypeError('set either onMessage or upstream (webhooks), not both (onCancel counts as onMessage)');
+      throw new TypeError(
+        'set either onMessage or upstream (webhooks), not both (onCancel counts as onMessage)',
+      );
     }
     const upstream =
       options.upstream && new WebhookUpstream(options.upstream, this.metrics.registry, this.log);

@@ -426,8 +426,9 @@ test('a cancel frame reaches the application over the webhook: ack with its answ
       { type: 'ack', id: 'k1', data: { stopped: 'run_7' } },
     );
     const sent = app.received.find((r) => r.payload.type === ('cancel' as string));
-    assert.equal(sent?.verified, 'ok');
-    assert.equal((sent?.payload as unknown as WebhookCancelPayload).runId, 'run_7');
+    assert.ok(sent, 'the application got the cancel');
+    assert.equal(sent.verified, 'ok');
+    assert.equal((sent.payload as unknown as WebhookCancelPayload).runId, 'run_7');
     await alice.until(
       (f) =>
         f.some(

@@ -63,14 +63,18 @@ class GeneratedFromTheProtocolPackage(unittest.TestCase):
                 validate_event(event)
 
     def test_cancel_event_ids_are_the_gateways(self) -> None:
-        self.assertEqual(cancel_event_id("run_1"), "cancel_run_1")
-        long = "r" * 128  # cancel_ + 128 characters is over the id limit: hashed, as the gateway does
+        # The protocol package's own cancelEventId (what the gateway and the webhook use) is the
+        # oracle: short ids, ids just over the limit, and non-ASCII ones (UTF-16 code units).
+        run_ids = ["run_1", "r" * 121, "r" * 122, "r" * 128, "é😀" * 80]
+        protocol = (REPO / "packages" / "protocol" / "dist" / "index.js").as_uri()
+        script = (
+            f"import {{ cancelEventId }} from {json.dumps(protocol)};"
+            f"process.stdout.write(JSON.stringify({json.dumps(run_ids)}.map(cancelEventId)))"
+        )
         out = subprocess.run(
-            [NODE, "--input-type=module", "-e", "import {createHash} from 'node:crypto';"
-             f"process.stdout.write('cancel_'+createHash('sha256').update('{long}').digest('base64url'))"],
-            check=True, capture_output=True, text=True,
+            [NODE, "--input-type=module", "-e", script], check=True, capture_output=True, text=True
         ).stdout
-        self.assertEqual(cancel_event_id(long), out)
+        self.assertEqual([cancel_event_id(r) for r in run_ids], json.loads(out))
 
     def test_the_webhook_names_come_from_the_protocol(self) -> None:
         self.assertEqual(webhook.SIGNATURE_HEADER, PROTOCOL["webhook"]["signatureHeader"])
